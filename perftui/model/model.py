@@ -1,0 +1,111 @@
+"""The model: every frame of every stream goes in here; panes and reports read it out.
+
+Pure Python, no UI.  Live and replayed sessions feed it the same frames, so both show the
+same numbers.  Memory is bounded: series are ring buffers of ``history`` points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from perftui.model.probes import FINISHED, ProbeStatus
+from perftui.model.process import ProcessState
+from perftui.model.series import Series, rate
+from probes.wire import SCHEMA_VERSION
+
+Frame = dict[str, Any]
+
+APP_STREAM = "perftui"
+
+
+class SchemaError(ValueError):
+    """A stream speaks a schema version this perftui cannot read."""
+
+
+@dataclass
+class TargetExit:
+    reason: str  # "exited", "zombie", "killed"
+    code: int | None = None
+    signal: int | None = None
+    ts: float | None = None
+
+
+@dataclass
+class Model:
+    history: int = 3600
+    pid: int | None = None
+    host: str = ""
+    first_ts: float | None = None
+    now: float | None = None  # timestamp of the newest frame: the model's clock
+    frames: int = 0
+    process: ProcessState = field(init=False)
+    probes: dict[str, ProbeStatus] = field(default_factory=dict)
+    exit: TargetExit | None = None
+    self_cpu: Series = field(init=False)
+    _prev_self: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.process = ProcessState(self.history)
+        self.self_cpu = Series(self.history)
+
+    def probe(self, name: str) -> ProbeStatus:
+        status = self.probes.get(name)
+        if status is None:
+            status = self.probes[name] = ProbeStatus(name)
+        return status
+
+    def apply(self, stream: str, frame: Frame) -> None:
+        """Fold one decoded frame of ``stream`` into the model."""
+        kind = frame.get("k")
+        ts = frame.get("ts")
+        if isinstance(ts, (int, float)):
+            self.now = float(ts) if self.now is None else max(self.now, float(ts))
+            if self.first_ts is None:
+                self.first_ts = float(ts)
+        self.frames += 1
+        if stream == APP_STREAM:
+            self._apply_app(frame)
+            return
+        status = self.probe(stream)
+        status.see(frame)
+        if kind == "hello":
+            schema = frame.get("schema")
+            if schema != SCHEMA_VERSION:
+                raise SchemaError(f"{stream} speaks frame schema {schema}; this perftui reads "
+                                  f"schema {SCHEMA_VERSION}")
+            status.apply_hello(frame)
+            self.pid = self.pid or frame.get("pid")
+            self.host = self.host or str(frame.get("host", ""))
+        elif kind == "warn":
+            status.apply_warn(frame)
+        elif kind == "gone":
+            status.state = FINISHED
+            status.msg = "target gone"
+            if self.exit is None:
+                self.exit = TargetExit(str(frame.get("reason", "exited")), ts=frame.get("ts"))
+        elif stream == "procfs":
+            if kind == "meta":
+                self.process.apply_meta(frame)
+            elif kind == "sample":
+                self.process.apply_sample(frame)
+
+    def _apply_app(self, frame: Frame) -> None:
+        kind = frame.get("k")
+        if kind == "probe":
+            status = self.probe(str(frame.get("name")))
+            status.state = str(frame.get("state", status.state))
+            status.msg = str(frame.get("msg", ""))
+        elif kind == "self":
+            cpu = frame.get("cpu") or [0.0, 0.0]
+            total = float(cpu[0]) + float(cpu[1])
+            total += sum(float(u) + float(s) for u, s in (frame.get("probes") or {}).values())
+            ts = float(frame["ts"])
+            if self._prev_self is not None:
+                r = rate(self._prev_self[1], total, ts - self._prev_self[0])
+                if r is not None:
+                    self.self_cpu.append(ts, r * 100)
+            self._prev_self = (ts, total)
+        elif kind == "exit":
+            self.exit = TargetExit("exited", frame.get("code"), frame.get("signal"),
+                                   frame.get("ts"))

@@ -1,0 +1,56 @@
+"""What the app knows about each probe: live or not, what it can collect, what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Frame = dict[str, Any]
+
+# States a probe can be in, as the header shows them.
+LIVE = "live"
+STARTING = "starting"
+RESTARTING = "restarting"
+FAILED = "failed"
+FINISHED = "finished"
+UNAVAILABLE = "unavailable"
+
+
+@dataclass
+class ProbeStatus:
+    name: str
+    state: str = STARTING
+    msg: str = ""
+    version: str = ""
+    interval: float | None = None
+    caps: dict[str, Frame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    next_seq: int = 0
+    lost_frames: int = 0
+
+    def missing(self) -> dict[str, str]:
+        """Capabilities this probe reported it cannot collect, with the reason."""
+        return {name: str(c.get("why", "")) for name, c in self.caps.items() if not c.get("ok")}
+
+    def see(self, frame: Frame) -> None:
+        """Count frames lost between this one and the previous one of the same stream."""
+        seq = frame.get("seq")
+        if isinstance(seq, int):
+            if seq == 0:
+                self.next_seq = 0  # a restarted probe numbers from 0 again
+            elif seq > self.next_seq:
+                self.lost_frames += seq - self.next_seq
+            self.next_seq = seq + 1
+
+    def apply_hello(self, frame: Frame) -> None:
+        self.state = LIVE
+        self.msg = ""
+        self.version = str(frame.get("version", ""))
+        self.interval = frame.get("interval")
+        self.caps = dict(frame.get("caps") or {})
+
+    def apply_warn(self, frame: Frame) -> None:
+        msg = str(frame.get("msg", ""))
+        if msg and msg not in self.warnings:
+            self.warnings.append(msg)
+            del self.warnings[:-20]  # the newest few are what a user can act on

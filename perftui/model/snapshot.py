@@ -1,0 +1,259 @@
+"""Frozen views of the model, one per pane, built once per refresh and handed to the UI.
+
+The UI never reads the model's mutable state directly: it gets a ``Snapshot`` and draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perftui.model.growth import Growth, sustained_growth
+from perftui.model.model import Model
+from perftui.model.probes import ProbeStatus
+from perftui.model.series import slope
+
+GROWTH_WINDOW_S = 60.0
+HISTORY_POINTS = 240  # enough for the widest chart at 200 columns
+
+
+@dataclass(frozen=True)
+class ProbeView:
+    name: str
+    state: str
+    msg: str
+    missing: tuple[tuple[str, str], ...]  # (capability, why)
+    lost_frames: int
+
+
+@dataclass(frozen=True)
+class HeaderView:
+    pid: int | None
+    command: str
+    user: str
+    state: str
+    uptime_s: float | None
+    threads: int
+    probes: tuple[ProbeView, ...]
+    self_cpu_percent: float | None
+    status: str  # "running", "exited", ...
+    exit_detail: str  # "exit status 3", "killed by signal 9", ""
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    tid: int
+    name: str
+    state: str
+    cpu_percent: float | None
+    user_percent: float | None
+    system_percent: float | None
+    ctx_per_s: float | None
+    last_cpu: int
+
+
+@dataclass(frozen=True)
+class CpuView:
+    percent: float | None  # of one core: 200% is two cores busy
+    user_percent: float | None
+    system_percent: float | None
+    history: tuple[float, ...]
+    threads: tuple[ThreadRow, ...]  # busiest first
+
+
+@dataclass(frozen=True)
+class MemoryView:
+    rss: int | None
+    uss: int | None
+    pss: int | None
+    swap: int | None
+    vms: int | None
+    rss_history: tuple[float, ...]
+    growth_bytes_per_s: float | None  # over the last GROWTH_WINDOW_S
+    minflt_per_s: float | None
+    majflt_per_s: float | None
+    warning: str  # "" when nothing to warn about
+
+
+@dataclass(frozen=True)
+class FileRow:
+    fd: int
+    path: str
+    pos: int | None
+
+
+@dataclass(frozen=True)
+class FileIOView:
+    available: bool
+    why: str
+    read_per_s: float | None  # logical bytes (rchar)
+    write_per_s: float | None  # logical bytes (wchar)
+    storage_read_per_s: float | None  # bytes that reached the block layer
+    storage_write_per_s: float | None
+    read_calls_per_s: float | None
+    write_calls_per_s: float | None
+    read_history: tuple[float, ...]
+    write_history: tuple[float, ...]
+    fd_count: int | None
+    files: tuple[FileRow, ...]  # regular files only, by fd
+
+
+@dataclass(frozen=True)
+class ConnRow:
+    local: str
+    remote: str
+    state: str
+    sent_per_s: float | None
+    recv_per_s: float | None
+    sent_total: int | None  # the kernel's counter for the socket's whole life
+    recv_total: int | None
+
+
+@dataclass(frozen=True)
+class NetView:
+    available: bool
+    why: str
+    sent_per_s: float | None
+    recv_per_s: float | None
+    sent_history: tuple[float, ...]
+    recv_history: tuple[float, ...]
+    connections: tuple[ConnRow, ...]  # busiest first
+    udp: int | None
+    unix: int | None
+
+
+@dataclass(frozen=True)
+class SyscallView:
+    source: str  # what feeds the pane
+    read_calls_per_s: float | None
+    write_calls_per_s: float | None
+    ctx_per_s: float | None
+    calls_history: tuple[float, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    ts: float | None
+    frames: int
+    header: HeaderView
+    cpu: CpuView
+    memory: MemoryView
+    fileio: FileIOView
+    net: NetView
+    syscalls: SyscallView
+
+
+def build_snapshot(model: Model) -> Snapshot:
+    return Snapshot(model.now, model.frames, _header(model), _cpu(model), _memory(model),
+                    _fileio(model), _net(model), _syscalls(model))
+
+
+def _probe_view(p: ProbeStatus) -> ProbeView:
+    return ProbeView(p.name, p.state, p.msg, tuple(sorted(p.missing().items())), p.lost_frames)
+
+
+def _exit_detail(model: Model) -> tuple[str, str]:
+    ex = model.exit
+    if ex is None:
+        return "running", ""
+    if ex.signal:
+        return "exited", f"killed by signal {ex.signal}"
+    if ex.code is not None:
+        return "exited", f"exit status {ex.code}"
+    return ("zombie" if ex.reason == "zombie" else "exited"), ""
+
+
+def _header(model: Model) -> HeaderView:
+    meta = model.process.meta
+    cmd = " ".join(str(a) for a in meta.get("cmdline") or []) or str(meta.get("name", ""))
+    start = meta.get("start_time")
+    uptime = model.now - float(start) if start is not None and model.now is not None else None
+    status, detail = _exit_detail(model)
+    return HeaderView(
+        pid=model.pid, command=cmd, user=str(meta.get("user", "")),
+        state=model.process.state, uptime_s=uptime, threads=len(model.process.threads),
+        probes=tuple(_probe_view(p) for p in model.probes.values()),
+        self_cpu_percent=model.self_cpu.last(), status=status, exit_detail=detail)
+
+
+def _cpu(model: Model) -> CpuView:
+    proc = model.process
+    rows = [ThreadRow(t.tid, t.name, t.state, t.cpu_percent, t.user_percent, t.system_percent,
+                      t.ctx_per_s, t.last_cpu) for t in proc.threads.values()]
+    rows.sort(key=lambda r: (-(r.cpu_percent or 0.0), r.tid))
+    return CpuView(proc.rates.get("cpu"), proc.rates.get("cpu_user"),
+                   proc.rates.get("cpu_system"), _hist(model, "cpu"), tuple(rows))
+
+
+def _hist(model: Model, name: str) -> tuple[float, ...]:
+    series = model.process.series.get(name)
+    return series.values(HISTORY_POINTS) if series is not None else ()
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, (int, float)) else None
+
+
+def _growth_warning(growth: Growth | None) -> str:
+    if growth is None:
+        return ""
+    mib = growth.grown_bytes / 2**20
+    per_min = growth.bytes_per_s * 60 / 2**20
+    return (f"RSS grew steadily: +{mib:.1f} MiB in {growth.span_s / 60:.0f} min "
+            f"({per_min:.1f} MiB/min)")
+
+
+def _memory(model: Model) -> MemoryView:
+    proc = model.process
+    rss_series = proc.series.get("rss")
+    growth_rate = growth = None
+    if rss_series is not None and model.now is not None:
+        recent = rss_series.since(model.now - GROWTH_WINDOW_S)
+        growth_rate = slope(recent)
+        growth = sustained_growth(rss_series.points())
+    mem = proc.mem
+    return MemoryView(
+        rss=_int(mem.get("rss")), uss=_int(mem.get("uss")), pss=_int(mem.get("pss")),
+        swap=_int(mem.get("swap")), vms=_int(mem.get("vms")), rss_history=_hist(model, "rss"),
+        growth_bytes_per_s=growth_rate, minflt_per_s=proc.rates.get("minflt"),
+        majflt_per_s=proc.rates.get("majflt"), warning=_growth_warning(growth))
+
+
+def _why_missing(model: Model, cap: str) -> str:
+    status = model.probes.get("procfs")
+    return status.missing().get(cap, "") if status is not None else "no procfs probe"
+
+
+def _fileio(model: Model) -> FileIOView:
+    proc = model.process
+    r = proc.rates
+    files = tuple(FileRow(f.fd, f.path, f.pos) for f in proc.files if f.path.startswith("/"))
+    return FileIOView(
+        available=proc.io is not None or proc.samples == 0, why=_why_missing(model, "io"),
+        read_per_s=r.get("rchar"), write_per_s=r.get("wchar"),
+        storage_read_per_s=r.get("read_bytes"), storage_write_per_s=r.get("write_bytes"),
+        read_calls_per_s=r.get("syscr"), write_calls_per_s=r.get("syscw"),
+        read_history=_hist(model, "rchar"), write_history=_hist(model, "wchar"),
+        fd_count=proc.fd_count, files=files)
+
+
+def _net(model: Model) -> NetView:
+    proc = model.process
+    rows = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent, c.recv)
+            for c in proc.conns.values()]
+    rows.sort(key=lambda c: (-((c.sent_per_s or 0.0) + (c.recv_per_s or 0.0)), c.local))
+    counts = proc.sock_counts
+    return NetView(
+        available=proc.net_seen or proc.samples == 0, why=_why_missing(model, "sockets"),
+        sent_per_s=proc.rates.get("net_sent"), recv_per_s=proc.rates.get("net_recv"),
+        sent_history=_hist(model, "net_sent"), recv_history=_hist(model, "net_recv"),
+        connections=tuple(rows), udp=_int(counts.get("udp")), unix=_int(counts.get("unix")))
+
+
+def _syscalls(model: Model) -> SyscallView:
+    r = model.process.rates
+    return SyscallView(
+        source="/proc (counters)", read_calls_per_s=r.get("syscr"),
+        write_calls_per_s=r.get("syscw"), ctx_per_s=r.get("ctx"),
+        calls_history=_hist(model, "syscr"),
+        note="Per-syscall counts, latency and errors need the eBPF probe: see `perftui doctor`.")
