@@ -23,12 +23,14 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 import msgpack
 
 SCHEMA_VERSION = 1
+MIN_INTERVAL = 0.1
+MAX_INTERVAL = 60.0
 
 Frame = dict[str, Any]
 
@@ -101,12 +103,13 @@ def iter_frames(stream: BinaryIO, chunk: int = 65536) -> Iterator[tuple[bytes, F
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
+def die_with_parent(on_command: Callable[[str], None] | None = None) -> None:
     """Make this probe exit when the app that started it dies, however it dies.
 
-    PR_SET_PDEATHSIG covers SIGKILL of the parent; a watcher on stdin covers a parent that
-    closes the pipe (and platforms without prctl).  Both end the process with SIGTERM's
-    handler so probes can unload what they loaded.
+    PR_SET_PDEATHSIG covers SIGKILL of the parent; a watcher on the stdin pipe covers a parent
+    that closes it (and platforms without prctl).  Both end the process through SIGTERM so
+    probes can unload what they loaded.  The same pipe carries commands from the app, one per
+    line (``interval 0.5``); each is handed to ``on_command``.
     """
     parent = os.getppid()
     try:
@@ -119,14 +122,28 @@ def die_with_parent() -> None:
 
     def watch_stdin() -> None:
         try:
-            while sys.stdin.buffer.read(4096):
-                pass
+            for line in sys.stdin.buffer:
+                if on_command is not None and line.strip():
+                    on_command(line.decode("utf-8", "replace").strip())
         except (OSError, ValueError):
             pass
         os.kill(os.getpid(), signal.SIGTERM)
 
     if stat.S_ISFIFO(os.fstat(0).st_mode):  # only a pipe from the app, not a tty or /dev/null
         threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
+
+
+def parse_interval_command(line: str) -> float | None:
+    """``interval S`` -> S when within the range the app allows, else None."""
+    parts = line.split()
+    if len(parts) == 2 and parts[0] == "interval":
+        try:
+            value = float(parts[1])
+        except ValueError:
+            return None
+        if MIN_INTERVAL <= value <= MAX_INTERVAL:
+            return value
+    return None
 
 
 def cap(ok: bool, why: str = "") -> dict[str, Any]:

@@ -1,0 +1,3 @@
+from perftui.cli import main
+
+raise SystemExit(main())

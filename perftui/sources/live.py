@@ -1,0 +1,233 @@
+"""LiveSource: runs the probes for a live target, supervises them and merges their frames.
+
+One reader thread multiplexes every probe's stdout and stderr.  A probe that dies is
+reported (a ``probe`` frame on the app's own stream) and restarted with backoff while the
+target lives; the UI never dies with it.  The app's stream also carries perftui's own CPU
+and the exit status of a target perftui started, so recordings hold them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import selectors
+import subprocess
+import threading
+import time
+from typing import Any
+
+import msgpack
+import psutil
+
+from perftui.model.model import APP_STREAM
+from perftui.model.probes import FAILED, FINISHED, RESTARTING, STARTING
+from perftui.sources.base import FrameSink
+from perftui.sources.probeproc import EXIT_NO_TARGET, ProbeProcess, ProbeSpec
+
+PROCFS = ProbeSpec("procfs", "probes.procfs")
+
+
+class LiveSource:
+    def __init__(self, pid: int, interval: float = 1.0, probes: list[ProbeSpec] | None = None,
+                 child: subprocess.Popen[bytes] | None = None, label: str = "") -> None:
+        self.pid = pid
+        self._interval = interval
+        self._specs = probes if probes is not None else [PROCFS]
+        self._child = child  # the target, when perftui started it
+        self._label = label or f"pid {pid}"
+        self._commands: queue.SimpleQueue[float] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._wake_r, self._wake_w = os.pipe()
+        self._thread: threading.Thread | None = None
+        self._seq = 0
+        self._packer = msgpack.Packer(use_bin_type=True)
+        self._sink: FrameSink | None = None
+        self._exit_sent = False
+        self._self_ps = psutil.Process()
+
+    @property
+    def description(self) -> str:
+        return self._label
+
+    @property
+    def interval(self) -> float:
+        return self._interval
+
+    @property
+    def live(self) -> bool:
+        return True
+
+    def start(self, sink: FrameSink) -> None:
+        self._sink = sink
+        self._thread = threading.Thread(target=self._run, name="live-source", daemon=True)
+        self._thread.start()
+
+    def set_interval(self, seconds: float) -> None:
+        self._interval = seconds
+        self._commands.put(seconds)
+        self._wake()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._child is not None and self._child.poll() is None:
+            # perftui started it, so perftui ends it rather than leave an orphan behind.
+            self._child.terminate()
+            try:
+                self._child.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self._child.kill()
+                self._child.wait()
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:
+            pass
+
+    def _emit(self, kind: str, **fields: Any) -> None:
+        frame = {"k": kind, "ts": time.time(), "seq": self._seq, **fields}
+        self._seq += 1
+        if self._sink is not None:
+            self._sink(APP_STREAM, self._packer.pack(frame), frame)
+
+    def _target_alive(self) -> bool:
+        if self._child is not None:
+            return self._child.poll() is None
+        try:
+            return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    # -- the reader thread ---------------------------------------------------------------
+
+    def _run(self) -> None:
+        sel = selectors.DefaultSelector()
+        sel.register(self._wake_r, selectors.EVENT_READ, None)
+        probes = [ProbeProcess(spec, self.pid, self._interval) for spec in self._specs]
+        for probe in probes:
+            self._launch(sel, probe)
+        next_tick = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                now = time.monotonic()
+                if now >= next_tick:
+                    self._tick(probes)
+                    next_tick = now + self._interval
+                pending = [p.next_start for p in probes if p.proc is None and p.next_start]
+                timeout = min([next_tick, *pending]) - now
+                for key, _ in sel.select(timeout=max(0.0, timeout)):
+                    if key.data is None:
+                        os.read(self._wake_r, 4096)
+                    else:
+                        self._read(sel, key.fileobj, key.data)
+                self._apply_commands(probes)
+                self._restart_due(sel, probes)
+        finally:
+            for probe in probes:
+                probe.stop()
+            sel.close()
+
+    def _launch(self, sel: selectors.BaseSelector, probe: ProbeProcess) -> None:
+        self._emit("probe", name=probe.spec.name, state=STARTING, msg="")
+        probe.interval = self._interval
+        try:
+            probe.start()
+        except OSError as exc:
+            self._emit("probe", name=probe.spec.name, state=FAILED, msg=f"cannot start: {exc}")
+            probe.next_start = 0.0
+            return
+        assert probe.proc is not None and probe.proc.stdout and probe.proc.stderr
+        sel.register(probe.proc.stdout, selectors.EVENT_READ, (probe, "out"))
+        sel.register(probe.proc.stderr, selectors.EVENT_READ, (probe, "err"))
+        probe.next_start = 0.0
+
+    def _read(self, sel: selectors.BaseSelector, fileobj: Any,
+              data: tuple[ProbeProcess, str]) -> None:
+        probe, which = data
+        chunk = os.read(fileobj.fileno(), 65536)
+        if not chunk:
+            sel.unregister(fileobj)
+            if which == "out":
+                self._on_exit(sel, probe)
+            return
+        if which == "err":
+            for line in chunk.decode("utf-8", "replace").splitlines():
+                probe.stderr_tail.append(line.strip())
+            return
+        for raw, frame in probe.decoder.feed(chunk):
+            if frame.get("k") == "gone":
+                probe.saw_gone = True
+            if self._sink is not None:
+                self._sink(probe.spec.name, raw, frame)
+
+    def _on_exit(self, sel: selectors.BaseSelector, probe: ProbeProcess) -> None:
+        assert probe.proc is not None
+        # Drain what stderr still holds: it says why the probe died.
+        if probe.proc.stderr is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                sel.unregister(probe.proc.stderr)
+            for line in probe.proc.stderr.read().decode("utf-8", "replace").splitlines():
+                probe.stderr_tail.append(line.strip())
+        code = probe.reap()
+        probe.proc = None
+        name = probe.spec.name
+        if probe.saw_gone or not self._target_alive():
+            self._emit("probe", name=name, state=FINISHED, msg="target gone")
+            probe.next_start = 0.0
+            self._check_child()
+        elif code == EXIT_NO_TARGET:
+            self._emit("probe", name=name, state=FAILED, msg=probe.why_it_died(code))
+            probe.next_start = 0.0
+        elif not self._stop.is_set():
+            probe.restarts += 1
+            wait = probe.next_start - time.monotonic()
+            self._emit("probe", name=name, state=RESTARTING,
+                       msg=f"{probe.why_it_died(code)}; restarting in {wait:.1f}s")
+
+    def _restart_due(self, sel: selectors.BaseSelector, probes: list[ProbeProcess]) -> None:
+        now = time.monotonic()
+        for probe in probes:
+            if probe.proc is None and probe.next_start and now >= probe.next_start:
+                if self._target_alive():
+                    self._launch(sel, probe)
+                else:
+                    probe.next_start = 0.0
+                    self._emit("probe", name=probe.spec.name, state=FINISHED,
+                               msg="target gone")
+
+    def _apply_commands(self, probes: list[ProbeProcess]) -> None:
+        while True:
+            try:
+                seconds = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            for probe in probes:
+                probe.interval = seconds
+                probe.send(f"interval {seconds:g}")
+
+    def _tick(self, probes: list[ProbeProcess]) -> None:
+        try:
+            t = self._self_ps.cpu_times()
+            own = [t.user, t.system]
+        except psutil.Error:
+            own = [0.0, 0.0]
+        self._emit("self", cpu=own,
+                   probes={p.spec.name: list(p.cpu_times()) for p in probes})
+        self._check_child()
+
+    def _check_child(self) -> None:
+        if self._child is None or self._exit_sent:
+            return
+        code = self._child.poll()
+        if code is not None:
+            self._exit_sent = True
+            if code < 0:
+                self._emit("exit", code=None, signal=-code)
+            else:
+                self._emit("exit", code=code, signal=None)
+
+
