@@ -1,0 +1,139 @@
+"""LiveSource against real processes: probes started, supervised, restarted, stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from perftui.sources.live import LiveSource
+from perftui.target import spawn
+
+TARGET = Path(__file__).parent / "targets" / "named_workers.py"
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.frames: list[tuple[str, dict[str, Any]]] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, stream: str, raw: bytes, frame: dict[str, Any]) -> None:
+        with self.cond:
+            self.frames.append((stream, frame))
+            self.cond.notify_all()
+
+    def wait_for(self, pred: Callable[[str, dict[str, Any]], bool], timeout: float = 15.0,
+                  after: int = 0) -> tuple[str, dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for item in self.frames[after:]:
+                    if pred(*item):
+                        return item
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"frame not seen; got {[f['k'] for _, f in self.frames]}")
+                self.cond.wait(left)
+
+
+@pytest.fixture
+def target() -> Iterator[subprocess.Popen[str]]:
+    proc = subprocess.Popen([sys.executable, str(TARGET)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def probe_pids(source_owner: int) -> list[int]:
+    return [c.pid for c in psutil.Process(source_owner).children(recursive=True)
+            if "probes.procfs" in " ".join(c.cmdline())]
+
+
+def test_frames_flow_in_order_and_stop_leaves_no_probe(target: subprocess.Popen[str]) -> None:
+    got = Collector()
+    src = LiveSource(target.pid, interval=0.2)
+    src.start(got)
+    got.wait_for(lambda s, f: s == "procfs" and f["k"] == "sample" and f["seq"] >= 3)
+    kinds = [(s, f["k"]) for s, f in got.frames]
+    assert kinds[0] == ("perftui", "probe")  # "starting" comes before anything the probe says
+    procfs = [k for s, k in kinds if s == "procfs"]
+    assert procfs[:3] == ["hello", "meta", "sample"]
+    assert ("perftui", "self") in kinds
+    names = {t[1] for t in got.wait_for(lambda s, f: f["k"] == "sample")[1]["threads"]}
+    assert {"busy-worker", "idle-a", "idle-b"} <= names
+    assert probe_pids(os.getpid())
+    src.stop()
+    assert probe_pids(os.getpid()) == []
+
+
+def test_a_killed_probe_is_reported_and_restarted(target: subprocess.Popen[str]) -> None:
+    got = Collector()
+    src = LiveSource(target.pid, interval=0.2)
+    src.start(got)
+    try:
+        got.wait_for(lambda s, f: f["k"] == "sample")
+        (victim,) = probe_pids(os.getpid())
+        os.kill(victim, signal.SIGKILL)
+        _, restarting = got.wait_for(lambda s, f: f["k"] == "probe"
+                                     and f["state"] == "restarting")
+        assert "killed by signal 9" in restarting["msg"]
+        mark = len(got.frames)
+        got.wait_for(lambda s, f: s == "procfs" and f["k"] == "hello", after=mark)
+        got.wait_for(lambda s, f: s == "procfs" and f["k"] == "sample", after=mark)
+        assert probe_pids(os.getpid()) not in ([], [victim])
+    finally:
+        src.stop()
+
+
+def test_target_exit_ends_the_probe_without_restart(target: subprocess.Popen[str]) -> None:
+    got = Collector()
+    src = LiveSource(target.pid, interval=0.2)
+    src.start(got)
+    try:
+        got.wait_for(lambda s, f: f["k"] == "sample")
+        target.kill()
+        target.wait()
+        got.wait_for(lambda s, f: s == "procfs" and f["k"] == "gone")
+        got.wait_for(lambda s, f: f["k"] == "probe" and f["state"] == "finished")
+        time.sleep(1.0)
+        assert not any(f["k"] == "probe" and f["state"] == "restarting" for _, f in got.frames)
+    finally:
+        src.stop()
+
+
+def test_exit_status_of_a_started_command() -> None:
+    t = spawn([sys.executable, str(TARGET), "--exit-after", "1", "--exit-code", "3"])
+    got = Collector()
+    src = LiveSource(t.pid, interval=0.2, child=t.child)
+    src.start(got)
+    try:
+        _, ex = got.wait_for(lambda s, f: s == "perftui" and f["k"] == "exit")
+        assert (ex["code"], ex["signal"]) == (3, None)
+    finally:
+        src.stop()
+
+
+def test_set_interval_reaches_the_probe(target: subprocess.Popen[str]) -> None:
+    got = Collector()
+    src = LiveSource(target.pid, interval=1.0)
+    src.start(got)
+    try:
+        got.wait_for(lambda s, f: f["k"] == "sample")
+        src.set_interval(0.1)
+        time.sleep(0.5)  # let the command land
+        mark = len(got.frames)
+        time.sleep(1.5)
+        samples = [f["ts"] for s, f in got.frames[mark:] if s == "procfs" and f["k"] == "sample"]
+        assert len(samples) >= 8, samples  # 1.5 s at 0.1 s, not at 1 s
+    finally:
+        src.stop()
