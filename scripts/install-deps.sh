@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Install everything perftui and its tests need on Debian 12, as root.  Idempotent.
+#
+#   bash scripts/install-deps.sh          # system packages + bcc setup + `pip install .`
+#   bash scripts/install-deps.sh --test   # ... + `pip install -e '.[test]'` (development, CI)
+#
+# Runs unattended (CI=true, no tty).  Quiet unless something fails; then it says what failed
+# and shows the end of that step's output.
+set -euo pipefail
+
+usage() { echo "usage: $0 [--test]" >&2; exit 2; }
+TEST=0
+case "${1:-}" in
+    --test) TEST=1 ;;
+    "") ;;
+    *) usage ;;
+esac
+[[ $# -le 1 ]] || usage
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PYTHON=${PYTHON:-python3}
+LOG=$(mktemp -t perftui-install.XXXXXX)
+trap 'rm -f "$LOG"' EXIT
+
+die() { echo "install-deps: error: $*" >&2; exit 1; }
+say() { echo "install-deps: $*"; }
+
+# Run a step with its output in $LOG; on failure show the tail and stop.
+step() {
+    local what=$1; shift
+    if ! "$@" >"$LOG" 2>&1; then
+        echo "install-deps: FAILED: $what" >&2
+        echo "  command: $*" >&2
+        tail -n 25 "$LOG" | sed 's/^/  | /' >&2
+        exit 1
+    fi
+}
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (apt-get, mount); try: sudo bash $0 $*"
+command -v apt-get >/dev/null || die "apt-get not found: this script supports Debian 12 only"
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found (set PYTHON=/path/to/python3.11+)"
+
+export DEBIAN_FRONTEND=noninteractive
+APT_OPTS=(-y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 --no-install-recommends)
+
+# bcc (python3-bpfcc) is Debian's, not PyPI's: the PyPI "bcc" is an unrelated project.
+packages=(tmux htop strace librsvg2-bin python3-bpfcc libbpfcc bpfcc-tools bpftool)
+
+release=$(uname -r)
+arch=$(dpkg --print-architecture)
+own_headers=0
+[[ -d /lib/modules/$release/build ]] && own_headers=1
+
+installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
+
+missing=()
+for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
+# Without headers for the running kernel we need some: its own package if Debian has one,
+# otherwise the generic Debian ones that setup-bcc.sh merges into a usable tree.
+if [[ $own_headers -eq 0 ]] && ! compgen -G "/usr/src/linux-headers-*-$arch" >/dev/null; then
+    missing+=("HEADERS")
+fi
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    say "system packages already installed"
+else
+    step "apt-get update" apt-get update -q -o DPkg::Lock::Timeout=300
+    for i in "${!missing[@]}"; do
+        if [[ ${missing[$i]} == HEADERS ]]; then
+            if apt-cache show "linux-headers-$release" >/dev/null 2>&1; then
+                missing[i]=linux-headers-$release
+            else
+                missing[i]=linux-headers-$arch
+            fi
+        fi
+    done
+    say "installing ${missing[*]}"
+    step "apt-get install ${missing[*]}" apt-get install "${APT_OPTS[@]}" "${missing[@]}"
+fi
+
+# Kernel header tree + tracefs; prints one line per thing it did.
+bash scripts/setup-bcc.sh | sed 's/^setup-bcc: /install-deps: /'
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PIP_NO_INPUT=1
+if [[ $TEST -eq 1 ]]; then
+    say "pip install -e '.[test]'"
+    step "pip install -e .[test]" "$PYTHON" -m pip install -q -e '.[test]'
+else
+    say "pip install ."
+    step "pip install ." "$PYTHON" -m pip install -q .
+fi
+# pyenv only sees new console scripts (py-spy, perftui) after a rehash.
+if command -v pyenv >/dev/null; then pyenv rehash >/dev/null 2>&1 || true; fi
+
+# The check that matters: can this interpreter import bcc and compile with it here?
+# Fatal for --test (the tests need it); a warning otherwise, as perftui runs without eBPF.
+if ! "$PYTHON" -c 'import sys
+from perftui import bccenv
+r = bccenv.try_compile()
+print("install-deps: bcc compile:", "ok" if r.ok else "FAILED:", r.detail)
+if r.fix: print("install-deps: fix:", r.fix)
+sys.exit(0 if r.ok else 1)'; then
+    [[ $TEST -eq 1 ]] && die "bcc cannot compile a tracepoint program (see above)"
+    echo "install-deps: warning: eBPF probes will be unavailable (see above)" >&2
+fi
