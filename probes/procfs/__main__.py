@@ -1,0 +1,90 @@
+"""``python -m probes.procfs --pid N``: hello, meta, then one sample per interval until the
+target is gone (``gone``, exit 0), the app goes away or a SIGTERM/SIGINT arrives (exit 0).
+A pid that does not exist: "no process N" on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from probes.wire import FrameWriter, die_with_parent
+
+from . import VERSION
+from .collector import Collector, Gone, Result
+from .procread import field_int, read_proc
+from .schedule import Grid, Stopper
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0: {text}")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m probes.procfs", description=__doc__)
+    p.add_argument("--pid", type=int, required=True, help="process to watch")
+    p.add_argument("--interval", type=_positive, default=1.0, help="seconds between samples")
+    p.add_argument("--fd-refresh", type=int, default=5, metavar="K",
+                   help="send the open-file list every K samples (and when it changes)")
+    p.add_argument("--count", type=int, default=0, metavar="N",
+                   help="stop after N samples (0: until the target is gone)")
+    return p.parse_args(argv)
+
+
+def _not_a_process(pid: int) -> str | None:
+    """Why ``pid`` cannot be watched, or None.  /proc/TID also exists for threads."""
+    try:
+        tgid = field_int(read_proc(f"/proc/{pid}/status"), b"\nTgid:")
+    except (FileNotFoundError, ProcessLookupError):
+        return f"no process {pid}"
+    except OSError as e:
+        return f"no process {pid}: {e.strerror}"
+    if tgid is not None and tgid != pid:
+        return f"no process {pid}: it is a thread of process {tgid}"
+    return None
+
+
+def _emit(writer: FrameWriter, res: Result) -> None:
+    for cap, msg in res.warns:
+        writer.write("warn", cap=cap, msg=msg)
+    if res.meta is not None:
+        writer.write("meta", **res.meta)
+    writer.write("sample", ts=res.ts, **res.fields)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stopper = Stopper()  # before die_with_parent, whose way out is SIGTERM
+    die_with_parent()
+    error = _not_a_process(args.pid) if args.pid > 0 else f"no process {args.pid}"
+    collector: Collector | None = None
+    if error is None:
+        try:
+            collector = Collector(args.pid, fd_refresh=args.fd_refresh)
+        except (FileNotFoundError, ProcessLookupError, Gone):
+            error = f"no process {args.pid}"
+    if collector is None:
+        print(error, file=sys.stderr)
+        return 2
+    writer = FrameWriter(sys.stdout.buffer, "procfs")
+    writer.hello(args.pid, VERSION, args.interval, collector.caps)
+    grid = Grid(args.interval)
+    samples = 0
+    try:
+        writer.write("meta", **collector.meta())
+        while not stopper.stopped:
+            _emit(writer, collector.collect())
+            samples += 1
+            if samples == args.count or stopper.sleep(grid.delay()):
+                break
+    except Gone as gone:
+        writer.write("gone", reason=gone.reason)
+    finally:
+        collector.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
