@@ -41,7 +41,6 @@ KERNEL_SOURCE_ENV = "BCC_KERNEL_SOURCE"
 
 FIX_BCC = "apt-get install -y --no-install-recommends python3-bpfcc libbpfcc bpfcc-tools"
 FIX_HEADERS = "bash scripts/setup-bcc.sh  # in a perftui checkout; installs Debian headers"
-FIX_TRACEFS = f"mount -t tracefs nodev {TRACEFS}"
 
 
 @dataclass(frozen=True)
@@ -206,19 +205,21 @@ def tracefs_mounted() -> bool:
 
 def ensure_tracefs() -> TracefsStatus:
     """Mount tracefs at /sys/kernel/tracing if it is not, when we are allowed to."""
+    mount_cmd = f"mount -t tracefs nodev {TRACEFS}"
     if tracefs_mounted():
         return TracefsStatus(True, f"{TRACEFS} already mounted", state=TracefsState.ALREADY)
     if os.geteuid() != 0:
         return TracefsStatus(False, "not mounted, and mounting needs root",
-                             f"sudo {FIX_TRACEFS}")
+                             f"sudo {mount_cmd}")
     if not TRACEFS.is_dir():
         return TracefsStatus(False, f"{TRACEFS} does not exist (kernel without tracefs?)")
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     rc = libc.mount(b"nodev", str(TRACEFS).encode(), b"tracefs", ctypes.c_ulong(0), None)
     if rc != 0:
         err = ctypes.get_errno()
-        return TracefsStatus(False, f"mount failed: {os.strerror(err)}", FIX_TRACEFS)
-    return TracefsStatus(True, f"{TRACEFS} mounted now by perftui", state=TracefsState.MOUNTED)
+        return TracefsStatus(False, f"mount failed: {os.strerror(err)}", mount_cmd)
+    return TracefsStatus(True, f"{TRACEFS} mounted now by perftui",
+                         state=TracefsState.MOUNTED)
 
 
 # The smallest program that exercises the whole path: C compile against the headers, a
