@@ -5,6 +5,7 @@ A pid that does not exist: "no process N" on stderr, exit 2."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from probes.wire import FrameWriter, die_with_parent
@@ -87,4 +88,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not sys.exit: die_with_parent's watcher thread sits in a read of sys.stdin holding its
+    # lock, and a normal interpreter shutdown then aborts ("could not acquire lock").
+    os._exit(status)
