@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -101,10 +102,11 @@ class Probe:
 class Target:
     """A target program from tests/targets, driven through its control page."""
 
-    def __init__(self, tmp: Path, script: str, *args: str) -> None:
+    def __init__(self, tmp: Path, script: str, *args: str, prefix: tuple[str, ...] = ()) -> None:
+        """``prefix``: a command that ends by exec'ing the target (so the pid stays)."""
         self.page = Page(str(tmp / f"{script}.ctl"), create=True)
         self.argv = [sys.executable, str(TARGETS / script), self.page.path, *args]
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen([*prefix, *self.argv], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().split(" ", 1)
@@ -320,6 +322,24 @@ def test_socket_kinds(start: Callable[..., Any]) -> None:
               if os.readlink(f"/proc/{target.pid}/fd/{fd}").startswith("socket:")}
     assert {row[3] for row in net["tcp"]} <= inodes
     assert (net["udp"], net["unix"], net["other"]) == (1, 2, 1)
+
+
+@pytest.mark.root
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"),
+                    reason="needs root, unshare and ip to make a network namespace")
+def test_tcp_in_another_network_namespace(start: Callable[..., Any]) -> None:
+    # The target's sockets exist only in its own namespace: sock_diag must be asked there.
+    target = start(Target, "tcp_target.py", prefix=(
+        "unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"))
+    assert Path(f"/proc/{target.pid}/ns/net").stat().st_ino != Path(
+        "/proc/self/ns/net").stat().st_ino
+    listen, client = json.loads(target.ready)["v4"]
+    probe = start(Probe, target.pid)
+    assert probe.wait_for(lambda f: f["k"] == "hello")["caps"]["sockets"]["ok"]
+    side = (f"127.0.0.1:{client}", f"127.0.0.1:{listen}")
+    before = conn(probe.fresh_sample(), *side)
+    assert target.page.send(1, 777, 0) == 777
+    assert conn(probe.fresh_sample(), *side)[4] - before[4] == 777
 
 
 # -- the end of a target, and of the probe -----------------------------------------------------
