@@ -1,0 +1,193 @@
+"""The Textual app: frames from a Source into the Model, Snapshots out to the panes.
+
+Threading: the source calls the sink from its own thread(s).  The sink folds the frame into
+the model under a lock and posts at most one pending ``ModelChanged`` to the app; the app
+builds one frozen Snapshot per refresh under the same lock and hands it to each pane.  Panes
+never see the model, so nothing they do can race a probe thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid
+from textual.message import Message
+from textual.widgets import Footer
+
+from perftui.model import Model, SchemaError, Snapshot, build_snapshot
+from perftui.screens.help import HelpScreen
+from perftui.sources.base import Frame, Source
+from perftui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
+from perftui.widgets.cpu import CpuPane
+from perftui.widgets.fileio import FileIOPane
+from perftui.widgets.header import AppState, HeaderBar
+from perftui.widgets.memory import MemoryPane
+from perftui.widgets.network import NetPane
+from perftui.widgets.pane import Pane
+from perftui.widgets.syscalls import SyscallPane
+
+INTERVAL_STEPS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+def step_interval(current: float, direction: int) -> float:
+    """The next step up (+1) or down (-1) from ``current``, clamped to 0.1..60 s."""
+    if direction > 0:
+        bigger = [s for s in INTERVAL_STEPS if s > current + 1e-9]
+        return bigger[0] if bigger else INTERVAL_STEPS[-1]
+    smaller = [s for s in INTERVAL_STEPS if s < current - 1e-9]
+    return smaller[-1] if smaller else INTERVAL_STEPS[0]
+
+
+class ModelChanged(Message):
+    """New frames were folded into the model since the last refresh."""
+
+
+class PerftuiApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "perftui"
+    ENABLE_COMMAND_PALETTE = False
+    ESCAPE_TO_MINIMIZE = False  # escape is ours: it un-zooms and keeps panes in step
+    ALLOW_IN_MAXIMIZED_VIEW = "HeaderBar, Footer"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("space,p", "toggle_pause", "Pause", key_display="space"),
+        Binding("plus", "interval(1)", "Slower", key_display="+"),
+        Binding("minus", "interval(-1)", "Faster", key_display="-"),
+        Binding("enter", "zoom", "Zoom"),
+        Binding("escape", "unzoom", "Back", show=False),
+        Binding("t", "next_theme", "Theme"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(self, source: Source, interval: float, theme: str = DEFAULT_THEME) -> None:
+        super().__init__()
+        self.source = source
+        self.interval = interval
+        self.model = Model()
+        self.lock = threading.Lock()
+        self.snapshot: Snapshot | None = None
+        self.paused = False
+        self.refreshes = 0  # how many snapshots were drawn (tests watch it)
+        self._pending = False
+        self._error = ""
+        for t in load_themes().values():
+            self.register_theme(t)
+        self.theme = theme
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(self.interval)
+        with Grid(id="panes"):
+            yield CpuPane(id="cpu")
+            yield MemoryPane(id="memory")
+            yield FileIOPane(id="fileio")
+            yield NetPane(id="net")
+            yield SyscallPane(id="syscalls")
+        yield Footer(compact=True)
+
+    @property
+    def panes(self) -> list[Pane[object]]:
+        return list(self.query(Pane))
+
+    # -- frames in (any thread) ---------------------------------------------------------
+    def sink(self, stream: str, raw: bytes, frame: Frame) -> None:
+        with self.lock:
+            try:
+                self.model.apply(stream, frame)
+            except SchemaError as exc:
+                self._error = str(exc)
+            except Exception as exc:  # a malformed frame must not take the UI down
+                self._error = f"bad {stream} {frame.get('k', '?')} frame: {exc!r}"
+            if self._pending:
+                return
+            self._pending = True
+        self.post_message(ModelChanged())
+
+    # -- snapshots out (UI thread) ------------------------------------------------------
+    def on_mount(self) -> None:
+        self.query_one(CpuPane).focus()
+        if self.interval != self.source.interval:
+            self.source.set_interval(self.interval)
+        self.source.start(self.sink)
+
+    def on_unmount(self) -> None:
+        self.source.stop()
+
+    def on_model_changed(self, _: ModelChanged) -> None:
+        with self.lock:
+            self._pending = False
+            if self.paused:
+                return
+            snap = build_snapshot(self.model)
+        self.show_snapshot(snap)
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        if self.screen is not self.screen_stack[0]:
+            return  # under the help screen: draw when it closes
+        self.refreshes += 1
+        self._show_state()
+        self.query_one(HeaderBar).update_view(snap.header)
+        for pane in self.panes:
+            pane.update_snapshot(snap)
+
+    def _show_state(self) -> None:
+        self.query_one(HeaderBar).set_state(AppState(self.interval, self.paused, self._error))
+
+    def refresh_now(self) -> None:
+        with self.lock:
+            snap = build_snapshot(self.model)
+        self.show_snapshot(snap)
+
+    # -- keys ---------------------------------------------------------------------------
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused:
+            self._show_state()
+        else:
+            self.refresh_now()  # catch up with what arrived while paused
+
+    def action_interval(self, direction: int) -> None:
+        new = step_interval(self.interval, direction)
+        if new != self.interval:
+            self.interval = new
+            self.source.set_interval(new)
+        self._show_state()
+
+    def action_zoom(self) -> None:
+        focused = self.focused
+        pane = focused if isinstance(focused, Pane) else None
+        if pane is not None and self.screen.maximized is None:
+            self.screen.maximize(pane, container=False)
+
+    def action_unzoom(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            for pane in self.panes:
+                pane.redraw()  # panes hidden during the zoom catch up
+
+    def action_next_theme(self) -> None:
+        names = [n for n in THEME_NAMES if n in self.available_themes]
+        current = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(current + 1) % len(names)]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(), callback=self._after_help)
+
+    def _after_help(self, _: None) -> None:
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+
+
+def create_app(source: Source, *, interval: float | None = None,
+               theme: str | None = None) -> PerftuiApp:
+    """The app as the CLI and the tests build it.  Unknown themes fail before any drawing."""
+    theme = theme or DEFAULT_THEME
+    themes = load_themes()
+    if theme not in themes:
+        raise ValueError(f"unknown theme {theme!r}; available: {', '.join(themes)}")
+    return PerftuiApp(source, interval if interval is not None else source.interval, theme)

@@ -1,0 +1,74 @@
+"""The help screen: every key, what it does, and how to read the numbers."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# (keys, what they do): the single list the help screen and its test read.
+KEYS: tuple[tuple[str, str], ...] = (
+    ("q", "quit (the target keeps running)"),
+    ("space, p", "pause / resume the display; data keeps coming in"),
+    ("+", "longer refresh interval: 0.1 0.2 0.5 1 2 5 10 30 60 s"),
+    ("-", "shorter refresh interval"),
+    ("tab, shift+tab", "focus the next / previous pane"),
+    ("enter", "zoom the focused pane: more rows and history"),
+    ("escape", "leave the zoom; close this help"),
+    ("t", "next theme: dark, light, high contrast"),
+    ("?", "this help"),
+)
+
+NOTES = (
+    "CPU % is of one core: 200% means two cores busy.",
+    "File I/O bytes count what went through read()/write() calls, page cache hits, pipes and "
+    "sockets included; disk counts what reached storage.",
+    "Sizes are binary: 1 KiB = 1024 B, 1 MiB = 1024 KiB.  A dash (\u2013) means not known yet"
+    " or not readable.",
+    "Per-syscall counts, latency and errors need the eBPF probe: run `perftui doctor`.",
+)
+
+
+def keys_text() -> Content:
+    width = max(len(k) for k, _ in KEYS) + 2
+    lines = [Content.assemble((k.ljust(width), "bold $accent"), what) for k, what in KEYS]
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        background: $background 60%;
+        #help {
+            width: 90%;
+            max-width: 96;
+            height: auto;
+            max-height: 90%;
+            border: round $accent;
+            border-title-color: $accent;
+            background: $surface;
+            padding: 0 1;
+            .head { margin-top: 1; }
+            .note { padding-left: 2; }
+        }
+    }
+    """
+    BINDINGS = [Binding("escape,question_mark", "close", "Close help")]
+
+    def compose(self) -> ComposeResult:
+        scroll = VerticalScroll(id="help")
+        scroll.border_title = "perftui help"
+        scroll.border_subtitle = "escape to close"
+        with scroll:
+            yield Static(Content.styled("Keys", "bold $accent"))
+            yield Static(keys_text())
+            yield Static(Content.styled("Reading the numbers", "bold $accent"), classes="head")
+            for note in NOTES:
+                yield Static(note, classes="note", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss()

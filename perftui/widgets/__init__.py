@@ -1,0 +1,1 @@
+"""The header and the panes of the main view: one widget per module."""
