@@ -214,6 +214,21 @@ def test_interval_does_not_drift(start: Callable[..., Any]) -> None:
     assert statistics.median(late[-10:]) - statistics.median(late[1:11]) < 0.01, late
 
 
+def test_interval_command_on_stdin(start: Callable[..., Any]) -> None:
+    target = start(Target, "threads_target.py", "a")
+    probe = start(Probe, target.pid, interval=5.0)
+    first = probe.wait_for(lambda f: f["k"] == "sample")
+    assert probe.proc.stdin is not None
+    probe.proc.stdin.write(b"interval 0.05\nbogus 1\n")
+    probe.proc.stdin.flush()
+    warn = probe.wait_for(lambda f: f["k"] == "warn")
+    assert (warn["cap"], warn["msg"]) == ("command", "unknown command: 'bogus 1'")
+    # at 5 s, a second sample would take until first["ts"] + 5
+    later = probe.wait_for(lambda f: f["k"] == "sample" and f["seq"] > first["seq"] + 10,
+                           timeout=4)
+    assert later["ts"] - first["ts"] < 4
+
+
 # -- I/O counters and open files ---------------------------------------------------------------
 
 def io_of(sample: Frame) -> dict[str, int]:
@@ -310,7 +325,7 @@ def test_socket_kinds(start: Callable[..., Any]) -> None:
     ports = json.loads(target.ready)
     probe = start(Probe, target.pid)
     net = probe.fresh_sample()["net"]
-    per_family = 3  # listener, client, server side
+    per_family = 3  # listener, client, server side; the unbound TCP socket is not listed
     assert len(net["tcp"]) == per_family * (2 if ports["v6"] else 1)
     states = sorted(row[2] for row in net["tcp"])
     assert states.count("LISTEN") == len(net["tcp"]) // 3
@@ -340,6 +355,76 @@ def test_tcp_in_another_network_namespace(start: Callable[..., Any]) -> None:
     before = conn(probe.fresh_sample(), *side)
     assert target.page.send(1, 777, 0) == 777
     assert conn(probe.fresh_sample(), *side)[4] - before[4] == 777
+
+
+# -- changes in the target -------------------------------------------------------------------
+
+def test_meta_again_after_exec(start: Callable[..., Any]) -> None:
+    target = subprocess.Popen(["sh", "-c", "read line; exec sleep 30"], stdin=subprocess.PIPE)
+    try:
+        probe = start(Probe, target.pid)
+        probe.fresh_sample()
+        assert [f["cmdline"] for f in probe.frames if f["k"] == "meta"] == [
+            ["sh", "-c", "read line; exec sleep 30"]]
+        assert target.stdin is not None
+        target.stdin.write(b"go\n")
+        target.stdin.flush()
+        meta = probe.wait_for(lambda f: f["k"] == "meta" and f["cmdline"] == ["sleep", "30"])
+        assert meta["name"] == "sleep" and meta["exe"] == shutil.which("sleep")
+        assert probe.sample_after(meta["ts"])["threads"][0][1] == "sleep"
+    finally:
+        target.kill()
+        target.wait()
+
+
+def test_leader_thread_exit_is_not_the_end(start: Callable[..., Any], tmp_path: Path) -> None:
+    # The main thread leaves with pthread_exit: it shows "Z" while another thread runs on.
+    script = tmp_path / "leader_exits.py"
+    script.write_text(
+        "import ctypes, sys, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(1.5,)).start()\n"
+        "print('ready', flush=True)\n"
+        "ctypes.CDLL(None).pthread_exit(None)\n")
+    target = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE)
+    try:
+        assert target.stdout is not None and target.stdout.readline() == b"ready\n"
+        probe = start(Probe, target.pid)
+        zombie_leader = probe.wait_for(lambda f: f["k"] == "sample" and f["state"] == "Z")
+        assert len(zombie_leader["threads"]) == 2
+        assert not [f for f in probe.frames if f["k"] == "gone"]
+        gone = probe.wait_for(lambda f: f["k"] == "gone")
+        assert gone["reason"] == "zombie"  # the whole process now, not reaped by this test
+        assert probe.finish()[0] == 0
+    finally:
+        target.kill()
+        target.wait()
+
+
+@pytest.mark.root
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to change the target's user")
+def test_lost_access_gives_warnings(start: Callable[..., Any]) -> None:
+    target = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys, time\nsys.stdin.readline()\n"
+         "os.setuid(65534)\ntime.sleep(30)\n"], stdin=subprocess.PIPE,
+        preexec_fn=_drop_ptrace)  # a probe without CAP_SYS_PTRACE may not watch a holder
+    try:
+        probe = start(Probe, target.pid, preexec=_drop_ptrace)
+        assert "io" in probe.fresh_sample()
+        assert probe.frames[0]["caps"]["io"]["ok"]
+        assert target.stdin is not None
+        target.stdin.write(b"go\n")
+        target.stdin.flush()
+        warn = probe.wait_for(lambda f: f["k"] == "warn" and f["cap"] == "io")
+        assert "permission denied" in warn["msg"]
+        after = probe.sample_after(warn["ts"])
+        assert "io" not in after and "net" not in after and "threads" in after
+        assert "files" in {f["cap"] for f in probe.frames if f["k"] == "warn"}
+        probe.sample_after(after["ts"])
+        assert len([f for f in probe.frames if f["k"] == "warn" and f["cap"] == "io"]) == 1
+        assert len([f for f in probe.frames if f["k"] == "meta"]) == 1
+    finally:
+        target.kill()
+        target.wait()
 
 
 # -- the end of a target, and of the probe -----------------------------------------------------

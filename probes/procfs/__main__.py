@@ -1,19 +1,21 @@
 """``python -m probes.procfs --pid N``: hello, meta, then one sample per interval until the
-target is gone (``gone``, exit 0), the app goes away or a SIGTERM/SIGINT arrives (exit 0).
-A pid that does not exist: "no process N" on stderr, exit 2."""
+target is gone (``gone``, exit 0), the app goes away (end of stdin) or a SIGTERM/SIGINT
+arrives (exit 0).  A pid that does not exist: "no process N" on stderr, exit 2.
+The app may send ``interval S`` lines on stdin to change the interval."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 
 from probes.wire import FrameWriter, die_with_parent
 
 from . import VERSION
 from .collector import Collector, Gone, Result
 from .procread import field_int, read_proc
-from .schedule import Grid, Stopper
+from .schedule import Control, Grid
 
 
 def _positive(text: str) -> float:
@@ -55,9 +57,26 @@ def _emit(writer: FrameWriter, res: Result) -> None:
     writer.write("sample", ts=res.ts, **res.fields)
 
 
+def _wait_for_next(control: Control, grid: Grid, writer: FrameWriter) -> None:
+    """Sleep until the next slot of the grid, applying commands that arrive meanwhile."""
+    due = grid.next_due()
+    while not control.stopped:
+        for line in control.take_bad_commands():
+            writer.write("warn", cap="command", msg=f"unknown command: {line!r}")
+        interval = control.take_interval()
+        if interval is not None:
+            grid.retime(interval)
+            due = grid.next_due()
+        left = due - time.monotonic()
+        if left <= 0:
+            return
+        control.wait(left)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    stopper = Stopper()  # before die_with_parent, whose way out is SIGTERM
+    control = Control()  # before die_with_parent, whose way out is SIGTERM
+    control.listen_stdin()
     die_with_parent()
     error = _not_a_process(args.pid) if args.pid > 0 else f"no process {args.pid}"
     collector: Collector | None = None
@@ -75,11 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     samples = 0
     try:
         writer.write("meta", **collector.meta())
-        while not stopper.stopped:
+        while not control.stopped:
             _emit(writer, collector.collect())
             samples += 1
-            if samples == args.count or stopper.sleep(grid.delay()):
+            if samples == args.count:
                 break
+            _wait_for_next(control, grid, writer)
     except Gone as gone:
         writer.write("gone", reason=gone.reason)
     finally:
@@ -91,6 +111,6 @@ if __name__ == "__main__":
     status = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    # Not sys.exit: die_with_parent's watcher thread sits in a read of sys.stdin holding its
-    # lock, and a normal interpreter shutdown then aborts ("could not acquire lock").
+    # Not sys.exit: the command reader thread may sit in a read of stdin, and interpreter
+    # shutdown with a daemon thread in a blocking read can abort.
     os._exit(status)

@@ -131,7 +131,11 @@ class Collector:
 
     def _meta_if_changed(self, st: Stat) -> dict[str, Any] | None:
         now = self._part("meta", lambda: identity(self.pid))
-        if now is None or now == self._identity:
+        if now is None:
+            return None
+        if now[1] is None:  # exe unreadable (access lost, or a zombie): not itself a change
+            now = (now[0], self._identity[1])
+        if now == self._identity:
             return None
         self._identity = now
         return self._part("meta", lambda: read_meta(self.pid, st, self.started))

@@ -1,4 +1,6 @@
-"""Waiting for the next sample: on a fixed monotonic grid, and cut short by SIGTERM/SIGINT."""
+"""The sampling loop's clock and controls: a fixed monotonic grid, SIGTERM/SIGINT, and the
+app's commands on stdin (one per line; ``interval S`` changes the sampling interval, end of
+file means the app is gone)."""
 
 from __future__ import annotations
 
@@ -6,36 +8,10 @@ import math
 import os
 import select
 import signal
+import stat
+import threading
 import time
 from types import FrameType
-
-
-class Stopper:
-    """Turns SIGTERM and SIGINT into a flag that also wakes a sleeping ``sleep``.
-
-    The handler only sets a flag (raising from it could cut a frame in half on stdout); the
-    wakeup descriptor makes a signal that lands just before ``select`` still end the wait.
-    """
-
-    def __init__(self) -> None:
-        self.stopped = False
-        self._r, w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        signal.set_wakeup_fd(w)
-        signal.signal(signal.SIGTERM, self._handle)
-        signal.signal(signal.SIGINT, self._handle)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self.stopped = True
-
-    def sleep(self, seconds: float) -> bool:
-        """Wait up to ``seconds``; True if a stop was asked for."""
-        if not self.stopped and seconds > 0:
-            select.select([self._r], [], [], seconds)
-            try:
-                os.read(self._r, 512)
-            except BlockingIOError:
-                pass
-        return self.stopped
 
 
 class Grid:
@@ -43,16 +19,116 @@ class Grid:
     skipped rather than sampled in a burst."""
 
     def __init__(self, interval: float) -> None:
-        self._interval = interval
+        self.interval = interval
         self._start = time.monotonic()
         self._k = 0
 
-    def delay(self) -> float:
-        """Seconds until the next slot after the current one."""
+    def next_due(self) -> float:
+        """Monotonic time of the next slot after the current one."""
         self._k += 1
         now = time.monotonic()
-        due = self._start + self._k * self._interval
+        due = self._start + self._k * self.interval
         if due < now:
-            self._k = math.floor((now - self._start) / self._interval) + 1
-            due = self._start + self._k * self._interval
-        return due - now
+            self._k = math.floor((now - self._start) / self.interval) + 1
+            due = self._start + self._k * self.interval
+        return due
+
+    def retime(self, interval: float) -> None:
+        """A new interval, counted from now."""
+        self.interval = interval
+        self._start = time.monotonic()
+        self._k = 0
+
+
+class Control:
+    """What can end or change the loop: signals and commands, all waking ``wait``.
+
+    Signal handlers only set a flag (raising from one could cut a frame in half on stdout);
+    the wakeup descriptor makes a signal that lands just before ``select`` still end the wait.
+    """
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self._r, self._w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self._lock = threading.Lock()
+        self._interval: float | None = None
+        self._bad: list[str] = []
+        signal.set_wakeup_fd(self._w)
+        signal.signal(signal.SIGTERM, self._handle)
+        signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.stopped = True
+
+    def listen_stdin(self) -> None:
+        """Read the app's commands from stdin when it is a pipe.
+
+        Call before die_with_parent(): its own stdin watcher would swallow the commands, so
+        the pipe moves to another descriptor and fd 0 becomes /dev/null (the watcher only
+        starts on a pipe).  End of file here stops the probe, as the watcher would have.
+        """
+        if not stat.S_ISFIFO(os.fstat(0).st_mode):
+            return
+        pipe = os.dup(0)
+        os.set_inheritable(pipe, False)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        threading.Thread(target=self._read_commands, args=(pipe,), name="commands",
+                         daemon=True).start()
+
+    def _read_commands(self, pipe: int) -> None:
+        pending = b""
+        while True:
+            try:
+                data = os.read(pipe, 4096)
+            except OSError:
+                data = b""
+            if not data:
+                self.stopped = True
+                self._wake()
+                return
+            *lines, pending = (pending + data).split(b"\n")
+            for line in lines:
+                self._command(line.decode("utf-8", "replace").strip())
+            self._wake()
+
+    def _command(self, line: str) -> None:
+        words = line.split()
+        with self._lock:
+            if len(words) == 2 and words[0] == "interval":
+                try:
+                    seconds = float(words[1])
+                except ValueError:
+                    seconds = 0.0
+                if seconds > 0 and math.isfinite(seconds):
+                    self._interval = seconds
+                    return
+            if words:
+                self._bad.append(line)
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._w, b"!")
+        except BlockingIOError:
+            pass  # the pipe is full: a wakeup is pending anyway
+
+    def take_interval(self) -> float | None:
+        """A new interval asked for since the last call, if any."""
+        with self._lock:
+            seconds, self._interval = self._interval, None
+        return seconds
+
+    def take_bad_commands(self) -> list[str]:
+        with self._lock:
+            bad, self._bad = self._bad, []
+        return bad
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, less if a signal or a command arrives."""
+        if not self.stopped and seconds > 0:
+            select.select([self._r], [], [], seconds)
+        try:
+            os.read(self._r, 4096)
+        except BlockingIOError:
+            pass

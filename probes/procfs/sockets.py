@@ -68,13 +68,12 @@ class SocketTable:
             if conn is not None:
                 tcp.append([conn.local, conn.remote, conn.state, inode, conn.bytes_sent,
                             conn.bytes_received])
-            elif kind in (_TCP4, _TCP6):
-                # Neither bound nor connected: in no table the kernel can dump.
-                tcp.append([None, None, "CLOSE", inode, None, None])
             elif kind in counts:
                 counts[kind] += 1
-            else:
+            elif kind == _UNKNOWN:
                 counts[_OTHER] += 1
+            # else TCP, yet in no table the kernel dumps: neither bound nor connected (or
+            # closed meanwhile).  No connection to show, so not listed.
         return {"tcp": tcp, "udp": counts[_UDP], "unix": counts[_UNIX], "other": counts[_OTHER]}
 
     def _classify(self, fd: int) -> str | None:

@@ -1,9 +1,9 @@
 """Target with loopback TCP connections that move exact byte counts: ``tcp_target.py CTLPAGE``.
 
 Sets up, in one process: a listener, a client and the accepted server side on 127.0.0.1
-(and the same on [::1] when IPv6 works), one UDP socket, a unix socket pair and a netlink
-socket.  Prints "ready PORTS" where PORTS is JSON {"v4": [listen, client], "v6": [...] or
-null}, then serves commands on the control page:
+(and the same on [::1] when IPv6 works), one TCP socket neither bound nor connected, one
+UDP socket, a unix socket pair and a netlink socket.  Prints "ready PORTS" where PORTS is
+JSON {"v4": [listen, client], "v6": [...] or null}, then serves commands on the control page:
   op 1 (n, v6): the client sends n bytes to the server side; op 2: the server side sends n
   bytes to the client.  Both return the number of bytes received.
 """
@@ -57,7 +57,8 @@ def main() -> None:
     udp.bind(("127.0.0.1", 0))
     unix_pair = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     netlink = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)  # NETLINK_ROUTE
-    _keep = (udp, unix_pair, netlink)  # open for the whole run
+    unbound = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # in no kernel table
+    _keep = (udp, unix_pair, netlink, unbound)  # open for the whole run
     ports: dict[str, list[int] | None] = {}
     for i, name in ((0, "v4"), (1, "v6")):
         c = conns.get(i)
