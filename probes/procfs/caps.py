@@ -28,6 +28,8 @@ def why(path: str, err: OSError) -> str:
         return f"{path}: permission denied ({NEED_PTRACE})"
     if err.errno == errno.ENOENT:
         return f"{path}: not provided by this kernel"
+    if err.errno == errno.ESRCH:
+        return f"{path}: the process has no user address space (kernel thread or zombie)"
     return f"{path}: {err.strerror or err}"
 
 

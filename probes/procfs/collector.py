@@ -71,7 +71,7 @@ class Collector:
         self._n = 0
         self._last_count = -1
         self._last_links: dict[int, str] | None = None
-        self._identity = identity(pid)
+        self._identity: tuple[list[str], str | None, str] = (*identity(pid), st.comm)
         self._failing: set[str] = set()  # capabilities that failed in the last sample
         self._warns: list[tuple[str, str]] = []
 
@@ -130,11 +130,14 @@ class Collector:
             return True
 
     def _meta_if_changed(self, st: Stat) -> dict[str, Any] | None:
-        now = self._part("meta", lambda: identity(self.pid))
-        if now is None:
+        """A new meta after an exec (or a rename of the process), else None."""
+        ident = self._part("meta", lambda: identity(self.pid))
+        if ident is None:
             return None
-        if now[1] is None:  # exe unreadable (access lost, or a zombie): not itself a change
-            now = (now[0], self._identity[1])
+        cmdline, exe = ident
+        if exe is None:  # unreadable (access lost, or a zombie): not itself a change
+            exe = self._identity[1]
+        now = (cmdline, exe, st.comm)
         if now == self._identity:
             return None
         self._identity = now

@@ -18,6 +18,8 @@ def from_stat(st: Stat) -> dict[str, int]:
 
 def parse_smaps_rollup(data: bytes) -> dict[str, int]:
     """uss, pss and swap in bytes from the text of /proc/PID/smaps_rollup (values in kB)."""
+    if not data:
+        return {}  # a kernel thread: no user address space
     kb: dict[bytes, int] = {}
     for line in data.split(b"\n"):
         key, sep, rest = line.partition(b":")

@@ -127,7 +127,10 @@ class Control:
     def wait(self, seconds: float) -> None:
         """Sleep up to ``seconds``, less if a signal or a command arrives."""
         if not self.stopped and seconds > 0:
-            select.select([self._r], [], [], seconds)
+            # poll, not select: the probe raises its descriptor limit past select's 1024
+            poller = select.poll()
+            poller.register(self._r, select.POLLIN)
+            poller.poll(seconds * 1000)
         try:
             os.read(self._r, 4096)
         except BlockingIOError:
