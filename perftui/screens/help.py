@@ -13,8 +13,8 @@ from textual.widgets import Static
 KEYS: tuple[tuple[str, str], ...] = (
     ("q", "quit (the target keeps running)"),
     ("space, p", "pause / resume the display; data keeps coming in"),
-    ("+", "longer refresh interval: 0.1 0.2 0.5 1 2 5 10 30 60 s"),
-    ("-", "shorter refresh interval"),
+    ("+", "longer interval: 0.1 0.2 0.5 1 2 5 10 30 60 s"),
+    ("-", "shorter interval (faster refresh)"),
     ("tab, shift+tab", "focus the next / previous pane"),
     ("enter", "zoom the focused pane: more rows and history"),
     ("escape", "leave the zoom; close this help"),
@@ -44,8 +44,9 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
         background: $background 60%;
         #help {
-            width: 90%;
+            width: 100%;
             max-width: 96;
+            margin: 0 1;
             height: auto;
             max-height: 90%;
             border: round $accent;
