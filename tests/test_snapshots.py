@@ -1,0 +1,60 @@
+"""SVG snapshots of the whole app (pytest-textual-snapshot), compact and roomy.
+
+Deterministic: canned frames from tests/framegen.py with fixed timestamps, nothing drawn
+from the wall clock.  Regenerate with ``pytest tests/test_snapshots.py --snapshot-update``
+and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from perftui.app import PerftuiApp, create_app
+from perftui.sources.canned import CannedSource
+from tests.framegen import GenConfig, frames
+
+SnapCompare = Callable[..., bool]
+
+# A busy, slowly leaking worker: a CPU swing and a rising RSS make the charts say something.
+LEAKY = GenConfig(samples=200, cpu_wave=0.35, rss_growth_per_s=96 * 1024)
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+def make_app(cfg: GenConfig = LEAKY, theme: str | None = None) -> PerftuiApp:
+    return create_app(CannedSource(frames(cfg)), interval=cfg.interval, theme=theme)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_view(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cpu_pane_zoomed(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), press=["enter"], terminal_size=size)
+
+
+def test_help_screen(snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app(), press=["question_mark"], terminal_size=(80, 24))
+
+
+def test_target_exited_and_a_probe_failed(snap_compare: SnapCompare) -> None:
+    cfg = GenConfig(samples=40, exit_code=3, gone=True,
+                    extra_probes=(("ebpf", "failed", "needs CAP_BPF"),),
+                    caps_missing=(("io", "permission denied"),))
+    assert snap_compare(make_app(cfg), terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("theme", ["perftui-light", "perftui-high-contrast"])
+def test_other_themes(snap_compare: SnapCompare, theme: str) -> None:
+    assert snap_compare(make_app(theme=theme), terminal_size=(80, 24))
+
+
+def test_paused_and_memory_pane_focused(snap_compare: SnapCompare) -> None:
+    async def focus_memory(pilot: Any) -> None:
+        await pilot.press("tab", "p")
+
+    assert snap_compare(make_app(), run_before=focus_memory, terminal_size=(80, 24))
