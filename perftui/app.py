@@ -121,8 +121,7 @@ class PerftuiApp(App[None]):
             self._pending = False
             if self.paused:
                 return
-            snap = build_snapshot(self.model)
-        self.show_snapshot(snap)
+        self.refresh_now()
 
     def show_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
@@ -139,7 +138,12 @@ class PerftuiApp(App[None]):
 
     def refresh_now(self) -> None:
         with self.lock:
-            snap = build_snapshot(self.model)
+            try:
+                snap = build_snapshot(self.model)
+            except Exception as exc:  # odd data: keep the last good view on screen
+                self._error = f"cannot build the view: {exc!r}"
+                self._show_state()
+                return
         self.show_snapshot(snap)
 
     # -- keys ---------------------------------------------------------------------------

@@ -288,6 +288,19 @@ async def test_schema_error_is_shown_and_the_app_lives_on() -> None:
         assert app.is_running
 
 
+@run_async
+async def test_a_malformed_frame_is_reported_and_the_last_data_stays() -> None:
+    cfg = GenConfig(samples=5)
+    source = PushSource(frames(cfg))
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        source.push("procfs", sample(cfg, 5, 50) | {"threads": [["not", "a", "thread"]]})
+        await pilot.pause()
+        assert "bad procfs sample frame" in text_of(app, "header")
+        assert "total 75.0%" in text_of(app, "cpu")
+
+
 @pytest.mark.parametrize(("growth", "warned"), [(256 * 1024, True), (0, False)])
 @run_async
 async def test_memory_warning_only_for_steady_growth(growth: int, warned: bool) -> None:

@@ -9,7 +9,7 @@ from perftui.units import NA, fmt_byte_rate, fmt_count, fmt_per_s, fmt_position
 from perftui.widgets.pane import Line, Pane, read_write
 from perftui.widgets.table import Col, RowTable
 
-_COLS = (Col("fd", "FD", 4, right=True), Col("path", "PATH", cut_left=True),
+_COLS = (Col("fd", "FD", 4, right=True), Col("path", "PATH", cut_left=True, max_width=72),
          Col("pos", "POS", 10, right=True))
 
 

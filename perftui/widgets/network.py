@@ -16,11 +16,11 @@ _SHORT_STATES = {"ESTABLISHED": "ESTAB", "TIME_WAIT": "TIME_W", "CLOSE_WAIT": "C
 
 _NARROW = (Col("conn", "REMOTE"), Col("tx", "sent", 11, right=True),
            Col("rx", "recv", 11, right=True))
-_MEDIUM = (Col("conn", "LOCAL → REMOTE"), Col("st", "STATE", 11),
+_MEDIUM = (Col("conn", "LOCAL → REMOTE", max_width=56), Col("st", "STATE", 11),
            Col("tx", "sent", 11, right=True), Col("rx", "recv", 11, right=True))
 _WIDE = (*_MEDIUM, Col("txt", "sent total", 10, right=True),
          Col("rxt", "recv total", 10, right=True))
-WIDEST = 110  # room for the lifetime totals too
+WIDEST = 96  # room for the lifetime totals too
 
 
 def conn_cells(c: ConnRow, width: int) -> tuple[str, ...]:

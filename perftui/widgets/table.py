@@ -22,7 +22,8 @@ from perftui.units import ellipsize, ellipsize_left
 class Col:
     key: str
     label: str
-    width: int = 0  # 0: this column takes the width the others leave
+    width: int = 0  # 0: this column takes the width the others leave...
+    max_width: int = 40  # ...up to this: numbers far from their name are hard to read
     right: bool = False  # numbers are right-aligned so digits line up
     cut_left: bool = False  # paths: keep the end (the file name) when cutting
 
@@ -67,7 +68,7 @@ class RowTable(DataTable[Text], can_focus=False):
         flex = [c for c in cols if not c.width]
         spare = max(4, self.size.width - fixed - gaps)
         share = spare // max(1, len(flex))
-        return tuple(c.width or share for c in cols)
+        return tuple(c.width or min(share, c.max_width) for c in cols)
 
     def _label(self, index: int) -> Text:
         return self._cell(index, self._cols[index].label)
