@@ -54,6 +54,8 @@ class PerftuiApp(App[None]):
     ALLOW_IN_MAXIMIZED_VIEW = "HeaderBar, Footer"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
+        # Escape then q typed quickly reaches us as alt+q (ESC prefix): still a quit.
+        Binding("alt+q", "quit", "Quit", show=False),
         Binding("space,p", "toggle_pause", "Pause", key_display="space"),
         Binding("plus", "interval(1)", "Slower", key_display="+"),
         Binding("minus", "interval(-1)", "Faster", key_display="-"),

@@ -58,7 +58,9 @@ class HelpScreen(ModalScreen[None]):
         }
     }
     """
-    BINDINGS = [Binding("escape,question_mark", "close", "Close help")]
+    # A modal screen hides the app's bindings: q must still quit from here.
+    BINDINGS = [Binding("escape,question_mark", "close", "Close help"),
+                Binding("q,alt+q", "app.quit", "Quit")]
 
     def compose(self) -> ComposeResult:
         scroll = VerticalScroll(id="help")

@@ -44,6 +44,19 @@ def probe_parts(p: ProbeView) -> list[Part]:
     return [name, (f" {p.state}{': ' + p.msg if p.msg else ''}", "$text-muted")]
 
 
+def short_command(command: str, room: int) -> str:
+    """The command in ``room`` cells: first drop the directories of the program, then of
+    every path argument, so ``python /long/path/to/worker.py`` still says ``worker.py``."""
+    if len(command) <= room:
+        return command
+    words = command.split(" ")
+    words[0] = words[0].rsplit("/", 1)[-1] or words[0]
+    shorter = " ".join(words)
+    if len(shorter) <= room:
+        return shorter
+    return " ".join(w.rsplit("/", 1)[-1] or w if w.startswith("/") else w for w in words)
+
+
 def _fit(left: list[Part], middle: list[Part], right: list[Part], width: int) -> Content:
     """Left and right keep their room; the middle (command, probes) is cut to what is left."""
     lc, rc = Content.assemble(*left), Content.assemble(*right)
@@ -71,7 +84,8 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
                              ("  up ", "$text-muted"), (fmt_duration(view.uptime_s), "bold"),
                              ("  ", ""), (str(view.threads), "bold"),
                              (" threads", "$text-muted")]
-        first = _fit(left, [(view.command, "$accent")], right, width)
+        room = width - sum(len(t) for t, _ in left) - sum(len(t) for t, _ in right)
+        first = _fit(left, [(short_command(view.command, room), "$accent")], right, width)
     left2: list[Part] = []
     if state.error:
         left2 = [("✗ " + state.error + "  ", "bold $error")]
