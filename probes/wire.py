@@ -20,7 +20,6 @@ import ctypes
 import os
 import signal
 import stat
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -109,7 +108,8 @@ def die_with_parent(on_command: Callable[[str], None] | None = None) -> None:
     PR_SET_PDEATHSIG covers SIGKILL of the parent; a watcher on the stdin pipe covers a parent
     that closes it (and platforms without prctl).  Both end the process through SIGTERM so
     probes can unload what they loaded.  The same pipe carries commands from the app, one per
-    line (``interval 0.5``); each is handed to ``on_command``.
+    line (``interval 0.5``); each is handed to ``on_command``.  Probes with a sampling loop
+    use ``probes.control.Control.listen_stdin`` instead, which takes the pipe off fd 0 first.
     """
     parent = os.getppid()
     try:
@@ -121,12 +121,20 @@ def die_with_parent(on_command: Callable[[str], None] | None = None) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
     def watch_stdin() -> None:
-        try:
-            for line in sys.stdin.buffer:
+        # os.read on fd 0, not sys.stdin: a daemon thread blocked inside sys.stdin holds its
+        # lock, and interpreter shutdown then aborts.
+        pending = b""
+        while True:
+            try:
+                data = os.read(0, 4096)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            *lines, pending = (pending + data).split(b"\n")
+            for line in lines:
                 if on_command is not None and line.strip():
                     on_command(line.decode("utf-8", "replace").strip())
-        except (OSError, ValueError):
-            pass
         os.kill(os.getpid(), signal.SIGTERM)
 
     if stat.S_ISFIFO(os.fstat(0).st_mode):  # only a pipe from the app, not a tty or /dev/null

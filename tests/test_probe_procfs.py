@@ -219,7 +219,7 @@ def test_interval_command_on_stdin(start: Callable[..., Any]) -> None:
     probe = start(Probe, target.pid, interval=5.0)
     first = probe.wait_for(lambda f: f["k"] == "sample")
     assert probe.proc.stdin is not None
-    probe.proc.stdin.write(b"interval 0.05\nbogus 1\n")
+    probe.proc.stdin.write(b"interval 0.1\nbogus 1\n")
     probe.proc.stdin.flush()
     warn = probe.wait_for(lambda f: f["k"] == "warn")
     assert (warn["cap"], warn["msg"]) == ("command", "unknown command: 'bogus 1'")

@@ -10,12 +10,12 @@ import os
 import sys
 import time
 
+from probes.control import Control, Grid
 from probes.wire import FrameWriter, die_with_parent
 
 from . import VERSION
 from .collector import Collector, Gone, Result
 from .procread import field_int, read_proc
-from .schedule import Control, Grid
 
 
 def _positive(text: str) -> float:

@@ -1,4 +1,4 @@
-"""The sampling loop's clock and controls: a fixed monotonic grid, SIGTERM/SIGINT, and the
+"""Every probe's sampling clock and controls: a fixed monotonic grid, SIGTERM/SIGINT, and the
 app's commands on stdin (one per line; ``interval S`` changes the sampling interval, end of
 file means the app is gone)."""
 
@@ -12,6 +12,8 @@ import stat
 import threading
 import time
 from types import FrameType
+
+from probes.wire import parse_interval_command
 
 
 class Grid:
@@ -94,17 +96,11 @@ class Control:
             self._wake()
 
     def _command(self, line: str) -> None:
-        words = line.split()
+        seconds = parse_interval_command(line)
         with self._lock:
-            if len(words) == 2 and words[0] == "interval":
-                try:
-                    seconds = float(words[1])
-                except ValueError:
-                    seconds = 0.0
-                if seconds > 0 and math.isfinite(seconds):
-                    self._interval = seconds
-                    return
-            if words:
+            if seconds is not None:
+                self._interval = seconds
+            elif line:
                 self._bad.append(line)
 
     def _wake(self) -> None:
