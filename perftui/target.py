@@ -85,24 +85,27 @@ def format_candidates(candidates: list[Candidate]) -> str:
     return "\n".join(lines)
 
 
-def spawn(argv: list[str]) -> Target:
+def spawn(argv: list[str], keep_output: bool = True) -> Target:
     """Start ``argv`` with its output sent to a log file (the terminal belongs to the UI)."""
-    fd, log_path = tempfile.mkstemp(prefix="perftui-target-", suffix=".log")
+    if keep_output:
+        fd, log_path = tempfile.mkstemp(prefix="perftui-target-", suffix=".log")
+    else:
+        fd, log_path = os.open(os.devnull, os.O_WRONLY), os.devnull
     try:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
                                  start_new_session=True)
-    except FileNotFoundError:
-        os.unlink(log_path)
-        raise TargetError(f"command not found: {argv[0]}") from None
-    except PermissionError:
-        os.unlink(log_path)
-        raise TargetError(f"permission denied: {argv[0]}") from None
+    except (FileNotFoundError, PermissionError) as exc:
+        if keep_output:
+            os.unlink(log_path)
+        what = "command not found" if isinstance(exc, FileNotFoundError) else "permission denied"
+        raise TargetError(f"{what}: {argv[0]}") from None
     finally:
         os.close(fd)
-    return Target(child.pid, f"pid {child.pid} ({shlex.join(argv)})", child, log_path)
+    return Target(child.pid, f"pid {child.pid} ({shlex.join(argv)})", child,
+                  log_path if keep_output else None)
 
 
 def spawn_demo() -> Target:
-    target = spawn([sys.executable, "-m", "perftui.demo"])
+    target = spawn([sys.executable, "-m", "perftui.demo"], keep_output=False)
     target.label = f"pid {target.pid} (built-in demo)"
     return target
