@@ -11,6 +11,7 @@ Usage: python bench/overhead.py [--seconds 30] [--launches 5]
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,13 +39,16 @@ def pane_pid(session: str) -> int:
     return int(out.split()[0])
 
 
-def tree_cpu(pid: int) -> float:
-    """User+system seconds of a process and all its live descendants."""
+def tree_cpu(pid: int, only: str = "") -> float:
+    """User+system seconds of a process and its live descendants (``only``: whose command
+    line contains this)."""
     total = 0.0
     try:
         root = psutil.Process(pid)
         for p in [root, *root.children(recursive=True)]:
             try:
+                if only and only not in " ".join(p.cmdline()):
+                    continue
                 t = p.cpu_times()
                 total += t.user + t.system
             except psutil.Error:
@@ -68,7 +72,7 @@ def time_to_first_frame(pid: int) -> float:
     s = tmux([sys.executable, "-m", "perftui", "-p", str(pid)])
     try:
         while time.monotonic() - start < 30:
-            if "w98" in capture(s) or "w97" in capture(s):  # thread rows are on screen
+            if re.search(r"\bw\d+\b", capture(s)):  # thread rows are on screen
                 return time.monotonic() - start
             time.sleep(0.02)
         return float("nan")
@@ -94,24 +98,27 @@ def main() -> None:
             sessions["htop"] = tmux(["htop", "-p", str(target.pid), "-d", "10"])
         time.sleep(3)  # past start-up: measure the steady state
         pids = {name: pane_pid(s) for name, s in sessions.items()}
-        windows: dict[str, list[float]] = {name: [] for name in pids}
-        last = {name: tree_cpu(pid) for name, pid in pids.items()}
+        # perftui in all, and the share of its probe process alone
+        parts = {name: (pid, "") for name, pid in pids.items()}
+        parts["  procfs probe"] = (pids["perftui"], "probes.procfs")
+        windows: dict[str, list[float]] = {name: [] for name in parts}
+        last = {name: tree_cpu(*part) for name, part in parts.items()}
         t_last = time.monotonic()
         end = t_last + args.seconds
         while time.monotonic() < end:
             time.sleep(WINDOW_S)
             now = time.monotonic()
-            for name, pid in pids.items():
-                cur = tree_cpu(pid)
+            for name, part in parts.items():
+                cur = tree_cpu(*part)
                 windows[name].append((cur - last[name]) / (now - t_last) * 100)
                 last[name] = cur
             t_last = now
         print(f"target: 100 threads, 200 open files, idle; refresh 1 s; "
               f"{args.seconds:.0f} s in {WINDOW_S:.0f} s windows")
-        print(f"{'tool':<10} {'median CPU % of a core':>24} {'max':>8}")
+        print(f"{'tool':<14} {'median CPU % of a core':>24} {'max':>8}")
         med = {name: statistics.median(w) for name, w in windows.items()}
         for name, w in windows.items():
-            print(f"{name:<10} {med[name]:>24.2f} {max(w):>8.2f}")
+            print(f"{name:<14} {med[name]:>24.2f} {max(w):>8.2f}")
         if "htop" in med and med["htop"] > 0:
             print(f"ratio perftui / htop: {med['perftui'] / med['htop']:.2f}")
     finally:
