@@ -23,7 +23,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.table import Table
 
-from perftui import bccenv, capabilities, kernelcheck
+from perftui import capabilities, kernelcheck
+from probes import bccenv
 
 
 class Level(enum.Enum):

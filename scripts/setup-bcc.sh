@@ -6,7 +6,7 @@
 # ships no headers (and none are packaged for it), we fall back to the distribution's generic
 # headers: Debian splits them into a -common tree and an -ARCH tree that are only usable
 # together, so we merge them into one tree of symlinks at a fixed location that perftui
-# (perftui/bccenv.py) looks for.  Struct layouts may differ from the running kernel's, which is
+# (probes/bccenv.py) looks for.  Struct layouts may differ from the running kernel's, which is
 # why perftui's BPF programs use tracepoint arguments only.
 set -euo pipefail
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from perftui import bccenv, doctor
+from perftui import doctor
 from perftui.doctor import Check, Level
+from probes import bccenv
 
 ROOT = Path(__file__).resolve().parent.parent
 

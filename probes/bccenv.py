@@ -7,7 +7,7 @@ kernel headers, and its tracepoints need tracefs mounted.  Each of these is chec
 returned as a small status with the command that fixes it; nothing here raises for a missing
 piece except :func:`import_bcc`, which the eBPF probe calls when it really needs the module.
 
-Run ``python3 -m perftui.bccenv`` to print the statuses.
+Run ``python3 -m probes.bccenv`` to print the statuses.
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ TRACEPOINT_PROBE(raw_syscalls, sys_enter) {
 
 _CHILD = (
     "import sys; sys.path.insert(0, sys.argv[1]);"
-    "from perftui.bccenv import _compile_child; raise SystemExit(_compile_child())"
+    "from probes.bccenv import _compile_child; raise SystemExit(_compile_child())"
 )
 
 
