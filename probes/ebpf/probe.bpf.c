@@ -1,0 +1,286 @@
+// perftui eBPF probe: syscalls, latency, errors, per-fd bytes and per-socket bytes of ONE
+// process (all its threads).  Compiled by bcc at run time; the Python side passes:
+//   TGID        the target's pid
+//   MAX_NR      syscall numbers are < MAX_NR (a power of two)
+//   NSLOT       log2 buckets per histogram
+//   ARG0_OFF, ARG1_OFF   offsets of syscall arguments 0 and 1 in the arch's pt_regs (uapi
+//               ptrace ABI, the same in every kernel: not a kernel-internal layout)
+//   FULL        latency, errors, files, sockets (else: counts only, sys_enter alone)
+//   NET         the sock:sock_{send,recv}_length and sock:inet_sock_set_state tracepoints
+//               exist
+// Only tracepoint arguments are read (never kernel structs): the headers bcc compiles
+// against need not match the running kernel.
+
+#include <uapi/linux/ptrace.h>
+
+// Per-syscall counts, indexed by syscall number.  Per-CPU: no atomics on the hot path.
+BPF_PERCPU_ARRAY(counts, u64, MAX_NR);
+
+#ifdef FULL
+// What a syscall does with a file descriptor (filled by user space, indexed by number).
+#define K_READ 1   // arg0 is an fd; a positive return is bytes read
+#define K_WRITE 2  // arg0 is an fd; a positive return is bytes written
+#define K_CLOSE 3  // arg0 is an fd that ends here
+#define K_DUP 4    // arg1 is an fd that ends here (dup2, dup3)
+#define K_NOSLOT 5 // never returns (exit, exit_group): keep no in-flight state
+BPF_ARRAY(fdkind, u8, MAX_NR);
+
+// The syscall in flight on this CPU.  A thread that leaves the CPU mid-syscall (blocks or
+// is preempted) has its slot parked in a per-thread table by sched_switch, so the common
+// fast syscall costs two per-CPU array accesses instead of a hash insert and delete.
+struct slot {
+    u64 ts;    // 0: empty
+    u32 tid;
+    u32 nr;
+    s32 fd;    // -1: none
+    u32 kind;
+};
+BPF_PERCPU_ARRAY(cur, struct slot, 1);
+BPF_TABLE("lru_hash", u32, struct slot, parked, 16384);
+
+BPF_PERCPU_ARRAY(lat, u64, MAX_NR * NSLOT);  // [nr][log2(ns)] counts
+BPF_PERCPU_ARRAY(nsum, u64, MAX_NR);          // total ns per syscall
+
+struct errkey { u32 nr; u32 err; };
+BPF_PERCPU_HASH(errs, struct errkey, u64, 4096);
+
+// Bytes per (fd, generation): the generation moves on when the fd is closed, so a reused
+// number makes a new entry that user space can name separately.
+#define FDGEN_MAX 65536
+BPF_ARRAY(fdgen, u32, FDGEN_MAX);
+struct fdkey { s32 fd; u32 gen; };
+struct fdval { u64 rbytes; u64 wbytes; u64 reads; u64 writes; };
+BPF_PERCPU_HASH(files, struct fdkey, struct fdval, 8192);
+BPF_PERCPU_ARRAY(iosize, u64, 2 * NSLOT);  // [read, write][log2(bytes)]
+
+// Events lost because a table was full, by table (see DROP_*).
+#define DROP_ERRS 0
+#define DROP_FILES 1
+#define DROP_CONNS 2
+BPF_ARRAY(drops, u64, 4);
+
+static __always_inline u32 log2_bucket(u64 v) {
+    // 0 for 0, else floor(log2(v)) + 1, capped at NSLOT - 1
+    u32 b = 0;
+    if (v >= (1ULL << 32)) { v >>= 32; b += 32; }
+    if (v >= (1ULL << 16)) { v >>= 16; b += 16; }
+    if (v >= (1ULL << 8)) { v >>= 8; b += 8; }
+    if (v >= (1ULL << 4)) { v >>= 4; b += 4; }
+    if (v >= (1ULL << 2)) { v >>= 2; b += 2; }
+    if (v >= 2) { b += 1; }
+    b = v ? b + 1 : 0;
+    return b < NSLOT ? b : NSLOT - 1;
+}
+
+static __always_inline void drop(u32 which) {
+    u64 *d = drops.lookup(&which);
+    if (d) __sync_fetch_and_add(d, 1);
+}
+
+static __always_inline long syscall_arg(struct bpf_raw_tracepoint_args *ctx, u32 off) {
+    long v = -1;
+    bpf_probe_read_kernel(&v, sizeof(v), (void *)(ctx->args[0] + off));
+    return v;
+}
+
+static __always_inline void new_generation(long fd) {
+    if (fd < 0 || fd >= FDGEN_MAX) return;
+    u32 key = fd;
+    u32 *g = fdgen.lookup(&key);
+    if (g) __sync_fetch_and_add(g, 1);
+}
+#endif  // FULL
+
+RAW_TRACEPOINT_PROBE(sys_enter) {
+    u64 id = bpf_get_current_pid_tgid();
+    if ((id >> 32) != TGID) return 0;
+    u32 nr = ctx->args[1];
+    u64 *c = counts.lookup(&nr);
+    if (!c) return 0;  // out of range (x32 numbers have bit 30 set)
+    (*c)++;
+#ifdef FULL
+    u8 *k = fdkind.lookup(&nr);
+    u32 kind = k ? *k : 0;
+    if (kind == K_NOSLOT) return 0;
+    u32 zero = 0;
+    struct slot *s = cur.lookup(&zero);
+    if (!s) return 0;
+    long fd = -1;
+    if (kind == K_READ || kind == K_WRITE || kind == K_CLOSE) fd = syscall_arg(ctx, ARG0_OFF);
+    else if (kind == K_DUP) fd = syscall_arg(ctx, ARG1_OFF);
+    if (kind == K_CLOSE || kind == K_DUP) new_generation(fd);
+    s->tid = (u32)id;
+    s->nr = nr;
+    s->fd = fd < 0 || fd > 0x7fffffff ? -1 : fd;
+    s->kind = kind;
+    s->ts = bpf_ktime_get_ns();
+#endif
+    return 0;
+}
+
+#ifdef FULL
+TRACEPOINT_PROBE(sched, sched_switch) {
+    u32 zero = 0;
+    struct slot *s = cur.lookup(&zero);
+    if (!s || !s->ts || s->tid != (u32)args->prev_pid) return 0;
+    u32 tid = s->tid;
+    parked.update(&tid, s);
+    s->ts = 0;
+    return 0;
+}
+
+static __always_inline void count_bytes(struct slot *s, long ret) {
+    u32 dir = s->kind == K_READ ? 0 : 1;
+    u32 b = dir * NSLOT + log2_bucket(ret);
+    u64 *h = iosize.lookup(&b);
+    if (h) (*h)++;
+    u32 fd = s->fd;
+    u32 *g = fd < FDGEN_MAX ? fdgen.lookup(&fd) : 0;
+    struct fdkey key = {s->fd, g ? *g : 0};
+    struct fdval zv = {};
+    struct fdval *v = files.lookup_or_try_init(&key, &zv);
+    if (!v) { drop(DROP_FILES); return; }
+    if (dir == 0) { v->rbytes += ret; v->reads++; }
+    else { v->wbytes += ret; v->writes++; }
+}
+
+RAW_TRACEPOINT_PROBE(sys_exit) {
+    u64 id = bpf_get_current_pid_tgid();
+    if ((id >> 32) != TGID) return 0;
+    u64 now = bpf_ktime_get_ns();
+    u32 zero = 0, tid = (u32)id;
+    struct slot *s = cur.lookup(&zero);
+    if (!s) return 0;
+    struct slot mine;
+    if (s->ts && s->tid == tid) {
+        mine = *s;
+        s->ts = 0;
+    } else {
+        struct slot *p = parked.lookup(&tid);
+        if (!p) return 0;  // entered before we attached, or an x32 call
+        mine = *p;
+        parked.delete(&tid);
+        if (!mine.ts) return 0;
+    }
+    u32 nr = mine.nr;
+    if (nr >= MAX_NR) return 0;
+    u64 ns = now - mine.ts;
+    u32 idx = nr * NSLOT + log2_bucket(ns);
+    u64 *h = lat.lookup(&idx);
+    if (h) (*h)++;
+    u64 *t = nsum.lookup(&nr);
+    if (t) *t += ns;
+    long ret = ctx->args[1];
+    if (ret < 0 && ret >= -4095) {
+        struct errkey ek = {nr, (u32)-ret};
+        u64 z = 0;
+        u64 *e = errs.lookup_or_try_init(&ek, &z);
+        if (e) (*e)++;
+        else drop(DROP_ERRS);
+    } else if (ret > 0 && mine.fd >= 0 && (mine.kind == K_READ || mine.kind == K_WRITE)) {
+        count_bytes(&mine, ret);
+    }
+    return 0;
+}
+
+#ifdef NET
+// Bytes per socket, keyed by the kernel's socket address (an opaque id here).  The fd comes
+// from the syscall in flight on this thread, for user space to find the socket's inode.
+struct conn {
+    u64 sent;
+    u64 recv;
+    u64 sends;
+    u64 recvs;
+    u64 opened_ns;  // connect() seen (0: before we attached, or accepted)
+    u64 closed_ns;  // reached TCP_CLOSE
+    s32 fd;
+    u16 family;
+    u16 protocol;
+    u16 sport;
+    u16 dport;
+    u8 state;       // TCP state, 0 until a state change was seen
+    u8 has_addr;
+    u8 pad[2];
+    u8 saddr[16];
+    u8 daddr[16];
+};
+BPF_HASH(conns, u64, struct conn, 4096);
+
+static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol) {
+    struct conn *c = conns.lookup(&sk);
+    if (c) return c;
+    struct conn fresh = {};
+    fresh.fd = -1;
+    fresh.family = family;
+    fresh.protocol = protocol;
+    u32 zero = 0;
+    struct slot *s = cur.lookup(&zero);
+    if (s && s->ts && s->tid == (u32)bpf_get_current_pid_tgid() &&
+        (s->kind == K_READ || s->kind == K_WRITE))
+        fresh.fd = s->fd;
+    if (conns.insert(&sk, &fresh)) {
+        c = conns.lookup(&sk);  // another CPU inserted it first, or the table is full
+        if (!c) drop(DROP_CONNS);
+        return c;
+    }
+    return conns.lookup(&sk);
+}
+
+TRACEPOINT_PROBE(sock, sock_send_length) {
+    if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->ret <= 0) return 0;
+    struct conn *c = conn_of((u64)args->sk, args->family, args->protocol);
+    if (!c) return 0;
+    __sync_fetch_and_add(&c->sent, args->ret);
+    __sync_fetch_and_add(&c->sends, 1);
+    return 0;
+}
+
+TRACEPOINT_PROBE(sock, sock_recv_length) {
+    // MSG_PEEK (2) leaves the data queued: it will be received (and counted) again
+    if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->ret <= 0 || (args->flags & 2))
+        return 0;
+    struct conn *c = conn_of((u64)args->sk, args->family, args->protocol);
+    if (!c) return 0;
+    __sync_fetch_and_add(&c->recv, args->ret);
+    __sync_fetch_and_add(&c->recvs, 1);
+    return 0;
+}
+
+#define PROTO_TCP 6
+#define FAMILY_INET 2
+#define TCP_SYN_SENT 2
+#define TCP_CLOSE 7
+#define TCP_LISTEN 10
+
+TRACEPOINT_PROBE(sock, inet_sock_set_state) {
+    if (args->protocol != PROTO_TCP) return 0;
+    u64 sk = (u64)args->skaddr;
+    struct conn *c = conns.lookup(&sk);
+    if (!c) {
+        // Many changes run in softirq context, on behalf of nobody: only a socket already
+        // known, or a change made by the target itself (connect, close), is ours.
+        if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->newstate == TCP_LISTEN)
+            return 0;
+        c = conn_of(sk, args->family, args->protocol);
+        if (!c) return 0;
+    }
+    c->family = args->family;
+    c->sport = args->sport;
+    c->dport = args->dport;
+    if (args->family == FAMILY_INET) {
+        __builtin_memcpy(c->saddr, args->saddr, 4);
+        __builtin_memcpy(c->daddr, args->daddr, 4);
+    } else {
+        __builtin_memcpy(c->saddr, args->saddr_v6, 16);
+        __builtin_memcpy(c->daddr, args->daddr_v6, 16);
+    }
+    c->has_addr = 1;
+    c->state = args->newstate;
+    if (args->oldstate == TCP_CLOSE && args->newstate == TCP_SYN_SENT)
+        c->opened_ns = bpf_ktime_get_ns();
+    if (args->newstate == TCP_CLOSE)
+        c->closed_ns = bpf_ktime_get_ns();
+    return 0;
+}
+#endif  // NET
+#endif  // FULL

@@ -1,0 +1,140 @@
+"""Build, compile and arm the probe's BPF program (probe.bpf.c) for one target."""
+
+from __future__ import annotations
+
+import platform
+import struct
+from dataclasses import dataclass, field
+from importlib import resources
+
+from probes import tracefs
+
+from .bcc_api import Program
+from .bpfmap import Map
+
+NSLOT = 40  # log2 buckets: bucket b >= 1 holds values in [2**(b-1), 2**b); the last is open
+FULL = "full"
+COUNTS = "counts"
+
+# Offsets of syscall arguments 0 and 1 in the architecture's struct pt_regs: part of the
+# ptrace ABI (uapi asm/ptrace.h), identical in every kernel version.
+ARG_OFFSETS = {"x86_64": (112, 104), "aarch64": (0, 8)}
+
+# How the program treats each syscall's fd argument (K_* in probe.bpf.c).
+K_READ, K_WRITE, K_CLOSE, K_DUP, K_NOSLOT = 1, 2, 3, 4, 5
+FD_KINDS = {
+    **dict.fromkeys(("read", "pread64", "readv", "preadv", "preadv2", "recvfrom", "recvmsg"),
+                    K_READ),
+    **dict.fromkeys(("write", "pwrite64", "writev", "pwritev", "pwritev2", "sendto", "sendmsg",
+                     "sendfile64"), K_WRITE),
+    "close": K_CLOSE,
+    "dup2": K_DUP, "dup3": K_DUP,
+    "exit": K_NOSLOT, "exit_group": K_NOSLOT,
+}
+NET_EVENTS = (("sock", "sock_send_length", {"sk", "family", "protocol", "ret", "flags"}),
+              ("sock", "sock_recv_length", {"sk", "family", "protocol", "ret", "flags"}),
+              ("sock", "inet_sock_set_state", {"skaddr", "oldstate", "newstate", "sport",
+                                               "dport", "family", "protocol", "saddr", "daddr",
+                                               "saddr_v6", "daddr_v6"}))
+SCHED_SWITCH = ("sched", "sched_switch", {"prev_pid"})
+
+
+@dataclass
+class Plan:
+    """What to compile, decided before compiling (so the reasons can go in the caps)."""
+
+    tgid: int
+    names: dict[int, str]  # syscall number -> name
+    detail: str = FULL
+    net: bool = True
+    why_not: dict[str, str] = field(default_factory=dict)  # capability -> reason
+
+    @property
+    def max_nr(self) -> int:
+        top = max(self.names, default=511) + 1
+        size = 64
+        while size < top:
+            size *= 2
+        return size
+
+
+def _has_fields(event: tuple[str, str, set[str]]) -> str | None:
+    """None if the tracepoint exists with the fields the program reads, else why not."""
+    cat, name, want = event
+    have = tracefs.fields(cat, name)
+    if not have:
+        return f"tracepoint {cat}:{name} not in this kernel"
+    missing = want - have
+    return f"tracepoint {cat}:{name} lacks {', '.join(sorted(missing))}" if missing else None
+
+
+def plan(tgid: int, names: dict[int, str], detail: str) -> Plan:
+    p = Plan(tgid, names, detail)
+    if detail != FULL:
+        reason = "off (--detail counts)"
+        p.why_not.update(latency=reason, errors=reason, files=reason, net=reason)
+        p.net = False
+        return p
+    if platform.machine() not in ARG_OFFSETS:
+        p.why_not["files"] = f"fd arguments not mapped for {platform.machine()}"
+    sched = _has_fields(SCHED_SWITCH)
+    if sched:
+        p.why_not["latency"] = sched  # without it, blocking calls would lose their start
+    for event in NET_EVENTS:
+        why = _has_fields(event)
+        if why:
+            p.why_not["net"] = why
+            p.net = False
+            break
+    return p
+
+
+def cflags(p: Plan) -> list[str]:
+    arg0, arg1 = ARG_OFFSETS.get(platform.machine(), (0, 0))
+    flags = [f"-DTGID={p.tgid}", f"-DMAX_NR={p.max_nr}", f"-DNSLOT={NSLOT}",
+             f"-DARG0_OFF={arg0}", f"-DARG1_OFF={arg1}"]
+    if p.detail == FULL and "latency" not in p.why_not:
+        flags.append("-DFULL")
+        if p.net:
+            flags.append("-DNET")
+    return flags
+
+
+def source() -> str:
+    return resources.files("probes.ebpf").joinpath("probe.bpf.c").read_text()
+
+
+class Loaded:
+    """The compiled program, attached, with its maps."""
+
+    def __init__(self, p: Plan) -> None:
+        self.plan = p
+        self.full = "-DFULL" in cflags(p)
+        self.net = self.full and p.net
+        self.prog = Program(source(), cflags(p))
+        try:
+            self.counts = Map(self.prog, "counts", percpu=True)
+            if self.full:
+                self.lat = Map(self.prog, "lat", percpu=True)
+                self.nsum = Map(self.prog, "nsum", percpu=True)
+                self.errs = Map(self.prog, "errs", percpu=True)
+                self.files = Map(self.prog, "files", percpu=True)
+                self.fdgen = Map(self.prog, "fdgen")
+                self.iosize = Map(self.prog, "iosize", percpu=True)
+                self.drops = Map(self.prog, "drops")
+                self._arm_fd_kinds(files="files" not in p.why_not)
+            if self.net:
+                self.conns = Map(self.prog, "conns")
+        except BaseException:
+            self.prog.close()
+            raise
+
+    def _arm_fd_kinds(self, files: bool) -> None:
+        kinds = Map(self.prog, "fdkind")
+        for nr, name in self.plan.names.items():
+            kind = FD_KINDS.get(name)
+            if kind is not None and nr < self.plan.max_nr and (files or kind == K_NOSLOT):
+                kinds.set(struct.pack("=I", nr), bytes([kind]))
+
+    def close(self) -> None:
+        self.prog.close()
