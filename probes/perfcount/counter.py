@@ -1,0 +1,131 @@
+"""Per-syscall counts of one process from perf_event tracepoint counters (no BPF).
+
+A counter with ``inherit`` would follow threads created later, but also every child process
+(and their execs), and it cannot start on threads that already exist.  So: one group of
+``syscalls:sys_enter_*`` counters per thread, opened for each new thread at every refresh.
+Syscalls of a thread before its first refresh are not counted (a thread that lives less than
+one interval may be missed entirely).  A thread that ended keeps its final counts.
+
+Closing the counters is slow on recent kernels: the last close of each syscall tracepoint
+waits for RCU (~50 ms each, serialised; ~18 s for all of them).  :meth:`close` therefore
+disables them at once and leaves the closing to a forked child, so the probe exits quickly.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+from dataclasses import dataclass
+
+from . import perf
+
+MAX_THREADS = 512
+
+
+@dataclass
+class _Group:
+    tid: int
+    fds: list[int]
+
+
+def raise_fd_limit() -> int:
+    """Soft RLIMIT_NOFILE up to the hard limit (hundreds of counters per thread)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1 << 20
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+class PerfCounters:
+    def __init__(self, pid: int, events: list[tuple[str, int]]) -> None:
+        """``events``: (syscall name, tracepoint id).  Raises OSError when not even the main
+        thread can be counted (permissions, no perf events)."""
+        self.pid = pid
+        self.names = [name for name, _ in events]
+        self._ids = [eid for _, eid in events]
+        self._groups: dict[int, _Group] = {}
+        self._dead = [0] * len(events)  # final counts of ended threads
+        self._full_warned = False
+        raise_fd_limit()
+        self._open(pid)  # raises: the caller falls back or reports why
+
+    def refresh(self) -> list[str]:
+        """Count new threads, keep the totals of ended ones; warnings for the app."""
+        warns: list[str] = []
+        try:
+            tids = {int(t) for t in os.listdir(f"/proc/{self.pid}/task")}
+        except OSError:
+            tids = set()
+        for tid in sorted(tids - self._groups.keys()):
+            if len(self._groups) >= MAX_THREADS:
+                if not self._full_warned:
+                    warns.append(f"more than {MAX_THREADS} threads: later ones not counted")
+                    self._full_warned = True
+                break
+            try:
+                self._open(tid)
+            except OSError as e:
+                if e.errno in (errno.ESRCH, errno.ENOENT):
+                    continue  # ended meanwhile
+                warns.append(f"cannot count thread {tid}: {e.strerror}")
+                break
+        for tid in set(self._groups) - tids:
+            g = self._groups.pop(tid)
+            for i, v in enumerate(self._read(g)):
+                self._dead[i] += v
+            for fd in g.fds:  # not the last user of these events: closing is quick
+                os.close(fd)
+        return warns
+
+    def read(self) -> dict[str, int]:
+        totals = list(self._dead)
+        for g in self._groups.values():
+            for i, v in enumerate(self._read(g)):
+                totals[i] += v
+        return {name: n for name, n in zip(self.names, totals, strict=True) if n}
+
+    def close(self) -> None:
+        fds = [fd for g in self._groups.values() for fd in g.fds]
+        self._groups.clear()
+        if not fds:
+            return
+        for fd in fds:
+            try:
+                perf.disable(fd)
+            except OSError:
+                pass
+        try:
+            child = os.fork()
+        except OSError:
+            child = -1
+        if child == 0:  # the closer: leaves the app's pipes at once, then takes its time
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+                for std in (0, 1, 2):
+                    os.dup2(null, std)
+                for fd in fds:
+                    os.close(fd)
+            finally:
+                os._exit(0)
+        for fd in fds:  # the child still holds them: quick here (or slow, if fork failed)
+            os.close(fd)
+
+    def _open(self, tid: int) -> None:
+        fds: list[int] = []
+        try:
+            for eid in self._ids:
+                fds.append(perf.open_tracepoint(eid, tid, fds[0] if fds else -1))
+        except OSError:
+            for fd in fds:
+                os.close(fd)
+            raise
+        self._groups[tid] = _Group(tid, fds)
+
+    def _read(self, g: _Group) -> list[int]:
+        try:
+            return perf.read_group(g.fds[0], len(g.fds))
+        except OSError:
+            return [0] * len(g.fds)

@@ -1,0 +1,33 @@
+"""The ``sys`` frame from perf_event counters: per-syscall call counts only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from probes import tracefs
+from probes.ebpf.strings import Interner
+
+from .counter import PerfCounters
+
+Warn = tuple[str, str]
+
+
+def syscall_events() -> list[tuple[str, int]]:
+    """(name, tracepoint id) of every ``syscalls:sys_enter_*`` event; raises OSError."""
+    return [(name, tracefs.event_id("syscalls", f"sys_enter_{name}"))
+            for name in tracefs.syscall_names()]
+
+
+class PerfSource:
+    def __init__(self, pid: int, strings: Interner) -> None:
+        """Raises OSError when tracefs is unreadable or perf_event_open is refused."""
+        self._counters = PerfCounters(pid, syscall_events())
+        self._s = strings
+
+    def read(self) -> tuple[dict[str, Any], list[Warn]]:
+        warns = [("syscalls", msg) for msg in self._counters.refresh()]
+        counts = self._counters.read()
+        return {"calls": {self._s.id(name): n for name, n in counts.items()}}, warns
+
+    def close(self) -> None:
+        self._counters.close()
