@@ -1,0 +1,124 @@
+"""``python -m probes.ebpf --pid N``: syscalls, latency, errors, file and socket bytes of one
+process, from BPF programs (or perf_event counters when bcc cannot run).
+
+Frames: ``hello`` at once (caps "compiling"), ``caps`` when the source is ready or failed,
+then one ``sys`` per interval, ``gone`` when the target ends.  Stops on stdin EOF, SIGTERM,
+SIGINT, SIGHUP and the death of the app (all detach the programs); exit 2 for no such pid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+
+from probes.control import Grid
+from probes.wire import FrameWriter
+
+from . import VERSION
+from .lifecycle import GONE, STOP, Lifecycle
+from .program import COUNTS, FULL, NSLOT
+from .start import AUTO, BPF, PERF, Source, Started, pending_caps, start
+from .strings import Interner
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0: {text}")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m probes.ebpf", description=__doc__)
+    p.add_argument("--pid", type=int, required=True, help="process to watch (all its threads)")
+    p.add_argument("--interval", type=_positive, default=1.0, help="seconds between frames")
+    p.add_argument("--detail", choices=(FULL, COUNTS), default=FULL,
+                   help="counts: syscall counts only, the cheapest (sys_enter alone)")
+    p.add_argument("--source", choices=(AUTO, BPF, PERF), default=AUTO,
+                   help="auto: BPF when bcc can run, else perf_event counters")
+    return p.parse_args(argv)
+
+
+def _start_in_background(pid: int, args: argparse.Namespace,
+                         strings: Interner) -> tuple[threading.Thread, list[Started]]:
+    # Compiling takes 0.3-7 s: in a thread, so signals and the target's exit are seen meanwhile.
+    box: list[Started] = []
+    thread = threading.Thread(target=lambda: box.append(start(pid, args.source, args.detail,
+                                                              strings)),
+                              name="start", daemon=True)
+    thread.start()
+    return thread, box
+
+
+def _emit(writer: FrameWriter, source: Source, strings: Interner) -> None:
+    ts = time.time()
+    fields, warns = source.read()
+    for cap, msg in warns:
+        writer.write("warn", cap=cap, msg=msg)
+    new = strings.take_new()
+    if new:
+        fields["strs"] = new
+    writer.write("sys", ts=ts, **fields)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        life = Lifecycle(args.pid)
+    except (ProcessLookupError, ValueError, OverflowError):
+        print(f"no process {args.pid}", file=sys.stderr)
+        return 2
+    writer = FrameWriter(sys.stdout.buffer, "ebpf")
+
+    def bad_command(line: str) -> None:
+        writer.write("warn", cap="command", msg=f"unknown command: {line!r}")
+
+    strings = Interner()
+    grid = Grid(args.interval)
+    writer.hello(args.pid, VERSION, args.interval, pending_caps("compiling"),
+                 source=None, detail=args.detail)
+    thread, box = _start_in_background(args.pid, args, strings)
+    while thread.is_alive():
+        if life.stopped:
+            return 0  # whatever the thread loaded goes with the process
+        if life.target_gone():
+            writer.write("gone", reason="exited")
+            return 0
+        life.control.wait(0.05)
+    started = box[0]
+    writer.write("caps", caps=started.caps, source=started.kind, detail=args.detail,
+                 buckets=NSLOT, startup_s=round(started.elapsed, 3))
+    for cap, msg in started.notes:
+        writer.write("warn", cap=cap, msg=msg)
+    source = started.source
+    try:
+        grid.retime(grid.interval)  # the first interval starts now, not before compiling
+        while True:
+            why = life.wait_next(grid, bad_command)
+            if why == STOP:
+                break
+            if source is not None:
+                _emit(writer, source, strings)
+            if why == GONE:
+                writer.write("gone", reason="exited")
+                break
+    finally:
+        if source is not None:
+            source.close()
+    return 0
+
+
+def run(argv: list[str] | None = None) -> None:
+    status = main(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not sys.exit: die_with_parent's watcher thread holds sys.stdin's lock in a read, and a
+    # normal interpreter shutdown then aborts.
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    run()
