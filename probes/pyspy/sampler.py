@@ -1,0 +1,196 @@
+"""The probe's loop: back-to-back py-spy chunks, each sent as one ``chunk`` frame.
+
+The next chunk starts the moment the previous one ends, before the previous one is parsed, so
+the only gap is py-spy attaching (~20-60 ms a chunk).  That gap, and the tick py-spy drops at
+the end of each run, would leave the stream ~5-10% short of the rate asked; the rate given to
+py-spy is raised by the measured shortfall (at most 25%) so samples per second of wall time
+match the rate asked.  Each frame says what was asked and what was got.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from typing import Any
+
+from probes.control import Control
+from probes.wire import FrameWriter
+
+from . import target
+from .chunk import Chunk, Result
+from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
+from .interner import Interner
+from .names import Dump, dump
+
+EXIT_CANNOT = 2  # nothing a restart would change (the app does not restart on this code)
+EXIT_RETRY = 1
+MAX_BOOST = 1.25
+MAX_FAILURES = 5
+NAMES_SOON_S = 5.0  # a sampled thread without a name: dump again after at most this
+
+
+def chunk_seconds(interval: float) -> int:
+    """py-spy's ``--duration`` takes whole seconds."""
+    return max(1, round(interval))
+
+
+class Sampler:
+    def __init__(self, writer: FrameWriter, control: Control, pyspy: str, pid: int, *,
+                 rate: int, seconds: int, flags: list[str], pyspy_version: str = "",
+                 names: dict[int, str] | None = None, names_every: float = 30.0,
+                 count: int = 0) -> None:
+        self._w = writer
+        self._control = control
+        self._pyspy = pyspy
+        self._pid = pid
+        self._rate = rate
+        self._seconds = seconds
+        self._flags = flags
+        self._version = pyspy_version
+        self._names: dict[int, str] = dict(names or {})  # as the reader knows them
+        self._pids: dict[int, int] = {}
+        self._names_every = names_every
+        self._next_dump = time.monotonic() + names_every
+        self._count = count
+        self._interner = Interner()
+        self._boost = 1.0
+        self._started = 0
+        self._failures = 0
+        self._warned: set[str] = set()
+        self._workdir = tempfile.mkdtemp(prefix="perftui-pyspy-")
+
+    def run(self) -> int:
+        """Sample until stopped, the target is gone or py-spy cannot go on; the exit status."""
+        chunk: Chunk | None = self._start()
+        try:
+            while chunk is not None:
+                if not self._wait(chunk):
+                    chunk.stop()
+                    self._send(chunk.result(time.time()))
+                    return 0
+                t1 = time.time()
+                gone = target.gone_reason(self._pid)
+                ok = chunk.wrote()
+                more = gone is None and ok and (self._count == 0 or self._started < self._count)
+                nxt = self._start() if more else None  # first: the gap is only py-spy's start
+                res = chunk.result(t1)
+                if ok:
+                    self._failures = 0
+                    self._send(res)
+                    if not chunk.stopped:
+                        self._tune(res)
+                elif gone is None:
+                    status = self._failed(res)
+                    if status is not None:
+                        return status
+                    nxt = self._start()
+                if gone is not None or target.gone_reason(self._pid) is not None:
+                    if nxt is not None:
+                        nxt.stop()
+                    self._w.write("gone", reason=target.gone_reason(self._pid) or "exited")
+                    return 0
+                self._maybe_dump()
+                chunk = nxt
+            return 0
+        finally:
+            if chunk is not None:
+                chunk.stop()
+            try:
+                os.rmdir(self._workdir)
+            except OSError:
+                pass
+
+    def _start(self) -> Chunk:
+        self._started += 1
+        rate = max(1, round(self._rate * self._boost))
+        return Chunk(self._pyspy, self._pid, self._seconds, rate, self._flags, self._workdir,
+                     self._started)
+
+    def _wait(self, chunk: Chunk) -> bool:
+        """Until the chunk ends (True) or the probe is told to stop (False).  A py-spy that
+        exits raises SIGCHLD, whose handler wakes ``control.wait`` at once."""
+        while not chunk.done():
+            if self._control.stopped:
+                return False
+            self._commands()
+            if chunk.overdue():
+                self._warn("stacks", f"py-spy did not end a {chunk.seconds} s chunk in time; "
+                           "stopped it (is the target frozen?)")
+                chunk.stop()
+                break
+            self._control.wait(max(0.05, min(chunk.left(), 1.0)))
+        return not self._control.stopped
+
+    def _commands(self) -> None:
+        for line in self._control.take_bad_commands():
+            self._w.write("warn", cap="command", msg=f"unknown command: {line!r}")
+        interval = self._control.take_interval()
+        if interval is not None:
+            self._seconds = chunk_seconds(interval)  # from the next chunk on
+
+    def _tune(self, res: Result) -> None:
+        """Raise py-spy's rate by the share of wall time a chunk does not sample."""
+        ratio = (res.t1 - res.t0) / self._seconds
+        self._boost = min(MAX_BOOST, max(1.0, 0.7 * self._boost + 0.3 * ratio))
+
+    def _send(self, res: Result) -> None:
+        self._interner.begin()
+        samples: list[list[int]] = []
+        names: dict[int, str] = {}
+        pids: dict[int, int] = {}
+        for s in res.stacks:
+            samples.append([self._interner.stack(s.frames), s.tid, s.count])
+            if s.thread_name is not None and self._names.get(s.tid) != s.thread_name:
+                names[s.tid] = self._names[s.tid] = s.thread_name
+            if s.pid is not None and s.pid != self._pid and self._pids.get(s.tid) != s.pid:
+                pids[s.tid] = self._pids[s.tid] = s.pid
+            if s.tid not in self._names:
+                self._next_dump = min(self._next_dump, time.monotonic() + NAMES_SOON_S)
+        extra: dict[str, Any] = self._interner.take()
+        if names:
+            extra["threads"] = names
+        if pids:
+            extra["pids"] = pids
+        if res.late:
+            self._warn("late", f"py-spy fell behind its sampling clock: {self._rate} Hz is "
+                       "too fast for this target, samples are late")
+        self._w.write("chunk", ts=res.t1, t0=res.t0, t1=res.t1, rate=self._rate,
+                      asked=round(self._rate * (res.t1 - res.t0)), got=res.ticks,
+                      errors=res.errors, late=res.late, samples=samples, **extra)
+
+    def _failed(self, res: Result) -> int | None:
+        """A chunk that wrote nothing: an exit status to stop with, or None to go on."""
+        failure = classify(res.log, self._version)
+        if failure.kind in (DENIED, NOT_PYTHON, UNSUPPORTED):
+            self._warn("stacks", failure.sentence)
+            print(failure.sentence, file=sys.stderr)
+            return EXIT_CANNOT
+        if failure.kind == GONE:
+            return None  # the caller sees the target gone
+        self._failures += 1
+        self._warn("stacks", failure.sentence)
+        if self._failures >= MAX_FAILURES:
+            print(f"{MAX_FAILURES} py-spy runs in a row failed: {failure.sentence}",
+                  file=sys.stderr)
+            return EXIT_RETRY
+        self._control.wait(min(5.0, 0.25 * 2 ** self._failures))
+        return None
+
+    def _maybe_dump(self) -> None:
+        if time.monotonic() < self._next_dump:
+            return
+        self._next_dump = time.monotonic() + self._names_every
+        found = dump(self._pyspy, self._pid, self._version)
+        if isinstance(found, Dump):
+            if any(self._names.get(t) != n for t, n in found.names.items()):
+                self._names.update(found.names)
+                self._w.write("threads", threads=found.names)
+        elif found.kind == OTHER:
+            self._warn("thread_names", found.sentence)
+
+    def _warn(self, cap: str, msg: str) -> None:
+        if msg not in self._warned:  # once each: a failing py-spy every second is one problem
+            self._warned.add(msg)
+            self._w.write("warn", cap=cap, msg=msg)

@@ -1,0 +1,375 @@
+"""The pyspy probe with the real py-spy against real targets: a known 75/25 CPU split, thread
+names, every bad input we can produce here, and a clean exit that leaves no py-spy behind."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from perftui.model.model import Model
+from perftui.model.stacks import Window
+from perftui.model.stackviews import flame, top_functions
+from probes.pyspy.chunk import Chunk
+from probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
+from probes.pyspy.locate import ENV, NotFound, find_pyspy
+from probes.wire import iter_frames
+
+REPO = Path(__file__).resolve().parents[1]
+HOT = REPO / "tests" / "targets" / "hot_python.py"
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+Frame = dict[str, Any]
+
+try:
+    PYSPY: str | None = find_pyspy()
+except NotFound:
+    PYSPY = None
+needs_pyspy = pytest.mark.skipif(PYSPY is None, reason="py-spy is not installed")
+
+
+class Probe:
+    """A running ``python -m probes.pyspy`` and the frames it has written so far."""
+
+    def __init__(self, pid: int, *args: str, env: dict[str, str] | None = None,
+                 python: str = sys.executable, cwd: Path | str = REPO,
+                 preexec: Callable[[], None] | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [python, "-m", "probes.pyspy", "--pid", str(pid), *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+            env=env, preexec_fn=preexec)
+        self.frames: list[Frame] = []
+        self._cond = threading.Condition()
+        self._done = False
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for _raw, frame in iter_frames(self.proc.stdout):
+            with self._cond:
+                self.frames.append(frame)
+                self._cond.notify_all()
+        with self._cond:
+            self._done = True
+            self._cond.notify_all()
+
+    def wait_for(self, pred: Callable[[Frame], bool], timeout: float = 20.0) -> Frame:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for frame in self.frames:
+                    if pred(frame):
+                        return frame
+                left = deadline - time.monotonic()
+                if left <= 0 or self._done:
+                    kinds = [f["k"] for f in self.frames]
+                    raise AssertionError(f"frame not seen (done={self._done}); got {kinds}")
+                self._cond.wait(left)
+
+    def kind(self, k: str) -> list[Frame]:
+        with self._cond:
+            return [f for f in self.frames if f["k"] == k]
+
+    def finish(self, timeout: float = 30.0) -> tuple[int, str]:
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        with self._cond:
+            self._cond.wait_for(lambda: self._done, 5)
+        assert self.proc.stderr is not None
+        return self.proc.returncode, self.proc.stderr.read().decode()
+
+    def pyspy_children(self) -> list[psutil.Process]:
+        try:
+            kids = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        return [k for k in kids if "py-spy" in " ".join(_cmdline(k))]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def _cmdline(p: psutil.Process) -> list[str]:
+    try:
+        return p.cmdline()
+    except psutil.Error:
+        return []
+
+
+def _gone(procs: list[psutil.Process], timeout: float = 3.0) -> bool:
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    return not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.fixture
+def hot() -> Iterator[subprocess.Popen[str]]:
+    proc = subprocess.Popen([sys.executable, str(HOT)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def _first_pyspy(probe: Probe) -> list[psutil.Process]:
+    """The py-spy sampling for the probe, once the probe said hello."""
+    probe.wait_for(lambda f: f["k"] == "hello")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        kids = probe.pyspy_children()
+        if kids:
+            return kids
+        time.sleep(0.05)
+    raise AssertionError("no py-spy child seen")
+
+
+@needs_pyspy
+def test_known_split_thread_names_and_rate(hot: subprocess.Popen[str]) -> None:
+    probe = Probe(hot.pid, "--count", "8")
+    code, err = probe.finish(60)
+    assert code == 0, err
+    hello = probe.frames[0]
+    assert hello["k"] == "hello" and hello["caps"]["stacks"] == {"ok": True}
+    assert hello["python"] == PYTHON_VERSION and hello["rate"] == 100
+    model = Model()
+    for frame in probe.frames:
+        model.apply("pyspy", frame)
+    stacks = model.pystacks
+    rows = top_functions(stacks)
+    share = {r.function: r.self_pct for r in rows}
+    assert rows[0].function == "hot_a", rows[:3]
+    assert abs(share["hot_a"] - 75) <= 5, share
+    assert abs(share["hot_b"] - 25) <= 5, share
+    assert rows[0].location == f"{HOT.relative_to(REPO)}:{_first_line('hot_a')}"
+    worker = next(tid for tid, name in stacks.names.items() if name == "hot-worker")
+    assert stacks.stats().threads[0][:2] == (worker, "hot-worker")
+    assert "MainThread" in probe.kind("threads")[0]["threads"].values()
+    # The flame tree: every level's widths add up to the samples.
+    root = flame(stacks)
+    assert root.total == stacks.stats().samples > 0
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        assert node.total == node.self_samples + sum(c.total for c in node.children)
+        todo.extend(node.children)
+    # Chunks follow each other without holes in time, and the rate is close to the one asked.
+    chunks = probe.kind("chunk")
+    assert len(chunks) == 8
+    for prev, cur in itertools.pairwise(chunks):
+        assert 0 <= cur["t0"] - prev["t1"] < 0.2
+    asked = sum(c["asked"] for c in chunks)
+    got = sum(c["got"] for c in chunks)
+    assert 0.85 <= got / asked <= 1.15, (got, asked)
+    assert stacks.stats(Window.last(3)).chunks in (2, 3, 4)
+
+
+def _first_line(function: str) -> int:
+    for number, line in enumerate(HOT.read_text().splitlines(), 1):
+        if line.startswith(f"def {function}("):
+            return number
+    raise AssertionError(function)
+
+
+@needs_pyspy
+def test_not_python() -> None:
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        probe = Probe(sleeper.pid)
+        code, err = probe.finish()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert code == 2
+    why = probe.frames[0]["caps"]["stacks"]
+    assert not why["ok"] and why["why"].startswith("not a Python process")
+    assert probe.kind("warn")[0]["msg"] == why["why"]
+    assert "not a Python process" in err and "Traceback" not in err
+
+
+def test_no_such_process() -> None:
+    probe = Probe(2**22 + 1)
+    code, err = probe.finish()
+    assert (code, err.strip(), probe.frames) == (2, f"no process {2**22 + 1}", [])
+
+
+def test_missing_pyspy(hot: subprocess.Popen[str]) -> None:
+    env = {**os.environ, "PATH": "/usr/bin:/bin", ENV: "/nonexistent/py-spy"}
+    probe = Probe(hot.pid, env=env)
+    code, err = probe.finish()
+    assert code == 2
+    why = probe.frames[0]["caps"]["stacks"]["why"]
+    assert "py-spy not found" in why and "pip install py-spy" in why
+    assert "pip install py-spy" in err and "Traceback" not in err
+
+
+def test_find_pyspy_places(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(NotFound, match="pip install py-spy"):
+        find_pyspy({"PATH": str(empty)}, exe_dir=str(empty))
+    on_path = tmp_path / "bin"
+    on_path.mkdir()
+    fake = on_path / "py-spy"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(empty)) == str(fake)
+    beside = tmp_path / "venv"
+    beside.mkdir()
+    shutil.copy(fake, beside / "py-spy")
+    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(beside)) == str(beside / "py-spy")
+    assert find_pyspy({"PATH": "", ENV: str(fake)}, exe_dir=str(beside)) == str(fake)
+
+
+def _nobody_tree() -> tuple[str, str]:
+    """A directory user nobody can read with the probe's code, msgpack and py-spy in it:
+    the repository, the pyenv interpreter and its site-packages may sit under /root (0700)."""
+    import msgpack
+
+    root = tempfile.mkdtemp(prefix="perftui-nobody-")
+    os.chmod(root, 0o755)
+    shutil.copytree(REPO / "probes", Path(root) / "probes",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(msgpack.__file__).parent, Path(root) / "msgpack",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    assert PYSPY is not None
+    shutil.copy(PYSPY, Path(root) / "py-spy")
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames:
+            os.chmod(os.path.join(dirpath, name), 0o755)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o755 if name == "py-spy" else 0o644)
+    return root, str(Path(root) / "py-spy")
+
+
+def _as_nobody() -> None:
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+@needs_pyspy
+@pytest.mark.root
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become nobody")
+@pytest.mark.skipif(not os.access("/usr/bin/python3", os.X_OK), reason="no /usr/bin/python3")
+def test_ptrace_denied(hot: subprocess.Popen[str]) -> None:
+    root, pyspy = _nobody_tree()
+    try:
+        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": root, ENV: pyspy, "HOME": "/"}
+        probe = Probe(hot.pid, env=env, python="/usr/bin/python3", cwd=root,
+                      preexec=_as_nobody)
+        code, err = probe.finish()
+    finally:
+        shutil.rmtree(root)
+    assert code == 2, err
+    why = probe.frames[0]["caps"]["stacks"]["why"]
+    assert why.startswith("py-spy may not ptrace the target") and "ptrace_scope" in why
+    assert "Traceback" not in err
+
+
+def test_error_sentences() -> None:
+    # The texts py-spy 0.4.3 prints, as seen on this machine (RUST_BACKTRACE off).
+    texts = {
+        DENIED: "Permission Denied: Try running again with elevated permissions by going "
+                "'sudo env \"PATH=$PATH\" !!'",
+        NOT_PYTHON: "Error: Failed to find python version from target process",
+        GONE: "Error: Failed to get process executable name. Check that the process is "
+              "running.\n\nCaused by:\n    0: No such file or directory (os error 2)",
+        UNSUPPORTED: "Error: Unsupported version of Python: 3.99.0",
+    }
+    for kind, text in texts.items():
+        assert classify(text, "0.4.3").kind == kind, text
+    assert classify(texts[UNSUPPORTED], "0.4.3").sentence == (
+        "py-spy 0.4.3 does not support Python 3.99.0: upgrade py-spy (pip install -U py-spy)")
+    other = classify("py-spy> Sampling\nError: something new\nStack backtrace:\n 0: x")
+    assert (other.kind, other.sentence) == (OTHER, "py-spy failed: Error: something new")
+
+
+@needs_pyspy
+def test_target_exits_mid_chunk(hot: subprocess.Popen[str]) -> None:
+    probe = Probe(hot.pid)
+    kids = _first_pyspy(probe)
+    hot.kill()
+    hot.wait()
+    gone = probe.wait_for(lambda f: f["k"] == "gone", timeout=10)
+    assert gone["reason"] in ("exited", "zombie")
+    code, err = probe.finish(10)
+    assert code == 0, err
+    assert _gone(kids)
+
+
+@needs_pyspy
+@pytest.mark.parametrize("how", ["sigterm", "stdin-eof"])
+def test_stops_cleanly(hot: subprocess.Popen[str], how: str) -> None:
+    probe = Probe(hot.pid, "--interval", "5")
+    kids = _first_pyspy(probe)
+    time.sleep(1.0)  # into the next 5-second chunk
+    asked_at = time.time()
+    if how == "sigterm":
+        probe.proc.send_signal(signal.SIGTERM)
+    else:
+        assert probe.proc.stdin is not None
+        probe.proc.stdin.close()
+    code, err = probe.finish(5)
+    assert code == 0, err
+    assert time.time() - asked_at < 2.5  # the app gives a probe 2 s before SIGTERM
+    assert _gone(kids, 0.5)
+    # SIGINT made py-spy write what it had: the partial chunk arrived.
+    last = probe.kind("chunk")[-1]
+    assert last["t1"] >= asked_at and last["t1"] - last["t0"] < 4.0 and last["samples"]
+    assert "Traceback" not in err
+
+
+@needs_pyspy
+def test_killed_probe_takes_pyspy_along(hot: subprocess.Popen[str]) -> None:
+    probe = Probe(hot.pid, "--interval", "10")
+    kids = _first_pyspy(probe)
+    probe.proc.kill()
+    probe.proc.wait()
+    assert _gone(kids, 2.0)
+
+
+def test_pyspy_deaf_to_sigint_is_killed(tmp_path: Path) -> None:
+    stub = tmp_path / "py-spy"
+    stub.write_text("#!/bin/sh\ntrap '' INT\nexec sleep 30\n")
+    stub.chmod(0o755)
+    chunk = Chunk(str(stub), os.getpid(), 30, 100, [], str(tmp_path), 1)
+    time.sleep(0.2)
+    started = time.monotonic()
+    chunk.stop(grace=0.3)
+    assert time.monotonic() - started < 2.0
+    assert chunk.proc.returncode == -signal.SIGKILL
+    res = chunk.result(time.time())
+    assert (res.wrote, res.stacks) == (False, [])
+
+
+@needs_pyspy
+def test_commands(hot: subprocess.Popen[str]) -> None:
+    probe = Probe(hot.pid)
+    probe.wait_for(lambda f: f["k"] == "chunk")
+    assert probe.proc.stdin is not None
+    probe.proc.stdin.write(b"bogus\ninterval 2\n")
+    probe.proc.stdin.flush()
+    warn = probe.wait_for(lambda f: f["k"] == "warn" and f["cap"] == "command")
+    assert "bogus" in warn["msg"]
+    since = time.time()
+    long = probe.wait_for(lambda f: f["k"] == "chunk" and f["t0"] > since)
+    assert long["t1"] - long["t0"] > 1.5
+    probe.proc.stdin.close()
+    assert probe.finish(5)[0] == 0
