@@ -12,6 +12,7 @@ from typing import Any
 from perftui.model.probes import FINISHED, ProbeStatus
 from perftui.model.process import ProcessState
 from perftui.model.series import Series, rate
+from perftui.model.stacks import StackModel
 from probes.wire import SCHEMA_VERSION
 
 Frame = dict[str, Any]
@@ -43,6 +44,7 @@ class Model:
     probes: dict[str, ProbeStatus] = field(default_factory=dict)
     exit: TargetExit | None = None
     self_cpu: Series = field(init=False)
+    pystacks: StackModel = field(default_factory=StackModel)  # the pyspy stream
     _prev_self: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
@@ -69,6 +71,8 @@ class Model:
             return
         status = self.probe(stream)
         status.see(frame)
+        if stream == "pyspy":
+            self.pystacks.apply(frame)
         if kind == "hello":
             schema = frame.get("schema")
             if schema != SCHEMA_VERSION:
