@@ -1,0 +1,52 @@
+"""Which probes to run for a target: procfs always, pyspy when the target looks like CPython.
+
+The look is cheap and needs no ptrace: the executable's name, a libpython in its maps, argv[0]
+or comm (see ``probes.pyspy.target.python_version``).  A miss is not final: the pyspy probe
+itself asks py-spy, which also finds interpreters embedded under other names when asked with
+``force_python``.  Each probe left out comes with a sentence saying why, for the header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perftui.sources.probeproc import ProbeSpec
+from probes.pyspy.target import python_version
+
+PROCFS = ProbeSpec("procfs", "probes.procfs")
+PYSPY = "pyspy"
+
+
+@dataclass(frozen=True)
+class Selection:
+    probes: tuple[ProbeSpec, ...]
+    python: str | None  # "3.11", "" (Python, version unknown) or None (not Python)
+    notes: tuple[str, ...]  # one sentence per probe left out
+
+
+def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
+               native: bool = False, subprocesses: bool = False) -> ProbeSpec:
+    args = [] if rate == 100 else ["--rate", str(rate)]
+    for on, flag in ((idle, "--idle"), (gil, "--gil"), (native, "--native"),
+                     (subprocesses, "--subprocesses")):
+        if on:
+            args.append(flag)
+    return ProbeSpec(PYSPY, "probes.pyspy", args)
+
+
+def select_probes(pid: int, *, python: bool | None = None,
+                  pyspy: ProbeSpec | None = None) -> Selection:
+    """The probes for ``pid``.  ``python``: True/False overrides the detection (a user's
+    ``--python``/``--no-python``); ``pyspy``: the pyspy probe with its options."""
+    version = python_version(pid)
+    wanted = version is not None if python is None else python
+    probes = [PROCFS]
+    notes: list[str] = []
+    if wanted:
+        probes.append(pyspy or pyspy_spec())
+    elif python is False:
+        notes.append("Python stacks off (asked)")
+    else:
+        notes.append(f"Python stacks off: process {pid} does not look like CPython "
+                     "(no python executable or libpython)")
+    return Selection(tuple(probes), version, tuple(notes))

@@ -1,0 +1,64 @@
+"""Probe selection against real processes: a CPython target gets pyspy, others do not."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from perftui.probeselect import PROCFS, pyspy_spec, select_probes
+from probes.pyspy.target import age, gone_reason, python_version
+
+HOT = Path(__file__).resolve().parent / "targets" / "hot_python.py"
+VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+@pytest.fixture
+def python_target() -> Iterator[int]:
+    proc = subprocess.Popen([sys.executable, str(HOT)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    yield proc.pid
+    proc.kill()
+    proc.wait()
+
+
+@pytest.fixture
+def sleeper() -> Iterator[int]:
+    proc = subprocess.Popen(["sleep", "60"])
+    yield proc.pid
+    proc.kill()
+    proc.wait()
+
+
+def test_python_target_gets_pyspy(python_target: int) -> None:
+    sel = select_probes(python_target)
+    assert [p.name for p in sel.probes] == ["procfs", "pyspy"]
+    assert sel.probes[0] == PROCFS and sel.python == VERSION and sel.notes == ()
+    assert sel.probes[1].argv(python_target, 1.0)[1:3] == ["-m", "probes.pyspy"]
+    off = select_probes(python_target, python=False)
+    assert [p.name for p in off.probes] == ["procfs"] and off.notes
+
+
+def test_other_target_gets_procfs_only(sleeper: int) -> None:
+    sel = select_probes(sleeper)
+    assert [p.name for p in sel.probes] == ["procfs"]
+    assert sel.python is None and "does not look like CPython" in sel.notes[0]
+    forced = select_probes(sleeper, python=True, pyspy=pyspy_spec(rate=50, idle=True))
+    assert forced.probes[1].args == ["--rate", "50", "--idle"]
+
+
+def test_target_helpers(python_target: int, sleeper: int) -> None:
+    assert python_version(python_target) == VERSION
+    assert python_version(sleeper) is None
+    assert python_version(2**22 + 1) is None
+    assert gone_reason(python_target) is None and gone_reason(2**22 + 1) == "exited"
+    seconds = age(python_target)
+    assert seconds is not None and 0 <= seconds < 30
+    zombie = subprocess.Popen(["true"])
+    while gone_reason(zombie.pid) is None:
+        pass
+    assert gone_reason(zombie.pid) == "zombie"
+    zombie.wait()
