@@ -1,0 +1,8 @@
+"""Session files: a live session's raw frames recorded, read back, indexed for seeking."""
+
+from perftui.session.format import SessionError, SessionHeader
+from perftui.session.reader import SessionReader, open_session
+from perftui.session.recorder import SessionRecorder, default_name, new_header
+
+__all__ = ["SessionError", "SessionHeader", "SessionReader", "SessionRecorder",
+           "default_name", "new_header", "open_session"]
