@@ -30,6 +30,7 @@ from perftui.widgets.network import NetPane
 from perftui.widgets.pane import Pane
 from perftui.widgets.syscalls import SyscallPane
 
+COALESCE_S = 0.05  # frames of a live source this close together make one refresh
 INTERVAL_STEPS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
@@ -76,6 +77,7 @@ class PerftuiApp(App[None]):
         self.refreshes = 0  # how many snapshots were drawn (tests watch it)
         self._pending = False
         self._error = ""
+        self._panes: list[Pane[object]] = []
         for t in load_themes().values():
             self.register_theme(t)
         self.theme = theme
@@ -92,7 +94,9 @@ class PerftuiApp(App[None]):
 
     @property
     def panes(self) -> list[Pane[object]]:
-        return list(self.query(Pane))
+        if not self._panes:
+            self._panes = list(self.query(Pane))
+        return self._panes
 
     # -- frames in (any thread) ---------------------------------------------------------
     def sink(self, stream: str, raw: bytes, frame: Frame) -> None:
@@ -119,6 +123,14 @@ class PerftuiApp(App[None]):
         self.source.stop()
 
     def on_model_changed(self, _: ModelChanged) -> None:
+        # A live source delivers each interval as a burst (sample, then perftui's own `self`
+        # frame a moment later): wait a little so the burst is drawn once, not twice.
+        if self.source.live:
+            self.set_timer(COALESCE_S, self._take_pending)
+        else:
+            self._take_pending()
+
+    def _take_pending(self) -> None:
         with self.lock:
             self._pending = False
             if self.paused:

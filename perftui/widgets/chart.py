@@ -64,12 +64,15 @@ def chart_rows(values: Sequence[float], width: int, height: int, *, floor: float
 class HistoryChart(Widget):
     """Draws :func:`chart_rows` in the widget's colour; set data with :meth:`set_values`."""
 
+    # The bar style as a component: Textual caches it until the next refresh, where
+    # ``rich_style`` would be recomputed for every line (a tall chart has many).
+    COMPONENT_CLASSES = {"historychart--bar"}
     DEFAULT_CSS = """
     HistoryChart {
         height: 3;
         width: 1fr;
-        color: $primary;
         background: $primary 8%;
+        & > .historychart--bar { color: $primary; }
     }
     """
 
@@ -104,4 +107,5 @@ class HistoryChart(Widget):
         rows = self._layout_rows()
         width = self.size.width
         text = rows[y] if y < len(rows) else ""
-        return Strip([Segment(text.ljust(width), self.rich_style)], width)
+        style = self.get_component_rich_style("historychart--bar")
+        return Strip([Segment(text.ljust(width), style)], width)

@@ -32,7 +32,7 @@ def conn_cells(c: ConnRow, width: int) -> tuple[str, ...]:
         return cells
     # Narrow: the peer is what tells connections apart; the state only when unusual.
     if c.state == "LISTEN":
-        peer = f"listening :{c.local.rsplit(':', 1)[-1]}"
+        peer = f"listen :{c.local.rsplit(':', 1)[-1]}"
     else:
         state = "" if c.state == "ESTABLISHED" else f" {_SHORT_STATES.get(c.state, c.state)}"
         peer = f"{c.remote}{state}"

@@ -43,10 +43,16 @@ class Line(Static):
     def show(self, content: Content | str) -> None:
         new = Content(content) if isinstance(content, str) else content
         if not new.is_same(self._shown):
-            # A new line count needs a new layout; same count only a repaint.
-            relayout = new.plain.count("\n") != self._shown.plain.count("\n")
+            # A layout pass costs far more than a repaint: only ask for one when the number
+            # of lines (after wrapping, for wrapping lines) changes.
+            width = self.content_size.width
+            if width and self.has_class("wrap"):
+                relayout = (new.get_height(self.styles, width)
+                            != self._shown.get_height(self.styles, width))
+            else:
+                relayout = new.plain.count("\n") != self._shown.plain.count("\n")
             self._shown = new
-            self.update(new, layout=relayout or self.has_class("wrap"))
+            self.update(new, layout=relayout or not width)
 
     @property
     def text(self) -> str:
