@@ -8,11 +8,12 @@ pane or a help screen skips the work and catches up when it is shown again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar, cast
 
 from textual import events
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.widgets import Static
 
 from perftui.model.snapshot import Snapshot
@@ -47,8 +48,9 @@ class Line(Static):
             # of lines (after wrapping, for wrapping lines) changes.
             width = self.content_size.width
             if width and self.has_class("wrap"):
-                relayout = (new.get_height(self.styles, width)
-                            != self._shown.get_height(self.styles, width))
+                rules = cast("RulesMap", self.styles)  # what Textual itself passes
+                relayout = (new.get_height(rules, width)
+                            != self._shown.get_height(rules, width))
             else:
                 relayout = new.plain.count("\n") != self._shown.plain.count("\n")
             self._shown = new
