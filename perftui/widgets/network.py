@@ -14,29 +14,35 @@ _SHORT_STATES = {"ESTABLISHED": "ESTAB", "TIME_WAIT": "TIME_W", "CLOSE_WAIT": "C
                  "SYN_SENT": "SYN_S", "SYN_RECV": "SYN_R", "FIN_WAIT1": "FIN_W1",
                  "FIN_WAIT2": "FIN_W2", "LAST_ACK": "LASTACK"}
 
+_TOTALS = (Col("txt", "sent total", 10, right=True), Col("rxt", "recv total", 10, right=True))
 _NARROW = (Col("conn", "REMOTE"), Col("tx", "sent", 11, right=True),
            Col("rx", "recv", 11, right=True))
-_MEDIUM = (Col("conn", "LOCAL → REMOTE", max_width=56), Col("st", "STATE", 11),
-           Col("tx", "sent", 11, right=True), Col("rx", "recv", 11, right=True))
-_WIDE = (*_MEDIUM, Col("txt", "sent total", 10, right=True),
-         Col("rxt", "recv total", 10, right=True))
-WIDEST = 96  # room for the lifetime totals too
+_MEDIUM = (Col("conn", ":PORT → REMOTE"), Col("st", "STATE", 7),
+           Col("tx", "sent", 11, right=True), Col("rx", "recv", 11, right=True), *_TOTALS)
+_WIDE = (Col("conn", "LOCAL → REMOTE", max_width=56), Col("st", "STATE", 11),
+         Col("tx", "sent", 11, right=True), Col("rx", "recv", 11, right=True), *_TOTALS)
+WIDEST = 120  # room for the local address too
+
+
+def columns(width: int) -> tuple[Col, ...]:
+    return _WIDE if width >= WIDEST else _MEDIUM if width >= WIDE else _NARROW
 
 
 def conn_cells(c: ConnRow, width: int) -> tuple[str, ...]:
+    rates = (fmt_byte_rate(c.sent_per_s), fmt_byte_rate(c.recv_per_s))
+    port = c.local.rsplit(":", 1)[-1]
+    if width >= WIDEST:
+        return (f"{c.local} → {c.remote}", c.state, *rates,
+                fmt_bytes(c.sent_total), fmt_bytes(c.recv_total))
     if width >= WIDE:
-        cells: tuple[str, ...] = (f"{c.local} → {c.remote}", c.state, fmt_byte_rate(c.sent_per_s),
-                 fmt_byte_rate(c.recv_per_s))
-        if width >= WIDEST:
-            cells += (fmt_bytes(c.sent_total), fmt_bytes(c.recv_total))
-        return cells
+        # The local host is nearly always this machine: its port is what tells apart.
+        return (f":{port} → {c.remote}", _SHORT_STATES.get(c.state, c.state), *rates,
+                fmt_bytes(c.sent_total), fmt_bytes(c.recv_total))
     # Narrow: the peer is what tells connections apart; the state only when unusual.
     if c.state == "LISTEN":
-        peer = f"listen :{c.local.rsplit(':', 1)[-1]}"
-    else:
-        state = "" if c.state == "ESTABLISHED" else f" {_SHORT_STATES.get(c.state, c.state)}"
-        peer = f"{c.remote}{state}"
-    return (peer, fmt_byte_rate(c.sent_per_s), fmt_byte_rate(c.recv_per_s))
+        return (f"listen :{port}", *rates)
+    state = "" if c.state == "ESTABLISHED" else f" {_SHORT_STATES.get(c.state, c.state)}"
+    return (f"{c.remote}{state}", *rates)
 
 
 class NetPane(Pane[NetView]):
@@ -65,7 +71,7 @@ class NetPane(Pane[NetView]):
         self.query_one("#net-counts", Line).show(counts)
         table = self.query_one(RowTable)
         width = self.size.width
-        table.set_columns(_WIDE if width >= WIDEST else _MEDIUM if width >= WIDE else _NARROW)
+        table.set_columns(columns(width))
         conns = view.connections[: table.capacity or 50]
         table.set_rows([conn_cells(c, width) for c in conns])
         hidden = len(view.connections) - len(conns)
