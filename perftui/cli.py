@@ -47,11 +47,13 @@ def live_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="perftui",
         usage="perftui [-p PID | -n NAME | -- CMD ARGS...] [options]\n"
-              "       perftui doctor [-p PID]",
+              "       perftui doctor [-p PID]\n"
+              "       perftui record|replay|report|diff|export ... (see perftui CMD -h)",
         description="Watch one live process: CPU and threads, memory, file and network I/O, "
                     "syscalls. With no target, watches a built-in demo process.",
         epilog="Subcommands: doctor (what this host lets perftui collect, and how to fix "
-               "what is missing).")
+               "what is missing); record (a session to a file, no UI); replay FILE; "
+               "report FILE; diff A B; export FILE.")
     target = p.add_mutually_exclusive_group()
     target.add_argument("-p", "--pid", type=pid_arg, help="attach to this process id")
     target.add_argument("-n", "--name", help="attach to the process matching this name "
@@ -75,7 +77,25 @@ def doctor_main(argv: list[str]) -> int:
     return doctor.run(args.pid, sys.stdout)
 
 
-SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {"doctor": doctor_main}
+def _session_command(name: str) -> Callable[[list[str]], int]:
+    """A session subcommand (perftui.session.commands), its file errors made user errors."""
+    def run(argv: list[str]) -> int:
+        from perftui.session import commands
+        from perftui.session.format import SessionError
+
+        main: Callable[[list[str]], int] = getattr(commands, f"{name}_main")
+        try:
+            return main(argv)
+        except SessionError as exc:
+            raise TargetError(str(exc)) from None
+    return run
+
+
+SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "doctor": doctor_main,
+    **{name: _session_command(name) for name in ("record", "replay", "report", "diff",
+                                                  "export")},
+}
 
 
 def split_command(argv: list[str]) -> tuple[list[str], list[str]]:

@@ -1,0 +1,124 @@
+"""``perftui record``: a live session recorded to a file without a UI.
+
+Runs until the target exits, ``--duration`` ends, or SIGINT/SIGTERM arrives; SIGHUP is
+ignored so a recording survives the terminal that started it (``nohup`` is not needed).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+import psutil
+
+from perftui.session.format import SessionError
+from perftui.session.recorder import SessionRecorder, default_name, new_header
+from perftui.target import Target
+from perftui.units import fmt_bytes, fmt_duration
+
+Frame = dict[str, Any]
+TRAILING_S = 1.5  # after the target is gone, wait this long for the last frames (exit status)
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return []
+
+
+def _alive(target: Target) -> bool:
+    if target.child is not None:
+        return target.child.poll() is None
+    try:
+        return psutil.Process(target.pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+class Recording:
+    def __init__(self, target: Target, path: str | None, interval: float,
+                 duration: float | None) -> None:
+        from perftui.sources.live import LiveSource
+
+        self.target = target
+        self.path = path or default_name(os.uname().nodename, target.pid)
+        self.duration = duration
+        header = new_header(target.pid, label=target.label, command=_cmdline(target.pid),
+                            interval=interval, probes=["procfs"])
+        self.recorder = SessionRecorder(self.path, header)
+        self.source = LiveSource(target.pid, interval, child=target.child, label=target.label)
+        self.stop = threading.Event()
+        self.ending = threading.Event()
+        self.why = ""
+
+    def sink(self, stream: str, raw: bytes, frame: Frame) -> None:
+        self.recorder.write(stream, raw, frame)
+        kind = frame.get("k")
+        # The probe's "gone", or, for a target perftui started, the app's "exit" with status.
+        if kind == "exit" or (kind == "gone" and self.target.child is None):
+            self.ending.set()
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        self.why = self.why or signal.Signals(signum).name
+        self.stop.set()
+
+    def run(self) -> str:
+        """Record until done; the reason it stopped."""
+        previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        for s in previous:
+            signal.signal(s, self._on_signal)
+        start = time.monotonic()
+        ended_at: float | None = None
+        self.source.start(self.sink)
+        try:
+            while not self.stop.wait(0.1):
+                now = time.monotonic()
+                if self.duration is not None and now - start >= self.duration:
+                    self.why = "duration reached"
+                    break
+                if self.recorder.error:
+                    self.why = self.recorder.error
+                    break
+                if self.ending.is_set():
+                    self.why = "target exited"
+                    break
+                if not _alive(self.target):  # the last frames may still be on their way
+                    ended_at = now if ended_at is None else ended_at
+                    if now - ended_at > TRAILING_S:
+                        self.why = "target exited"
+                        break
+        finally:
+            self.source.stop()
+            self.recorder.close()
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+        return self.why or "stopped"
+
+
+def record(target: Target, path: str | None, interval: float, duration: float | None) -> int:
+    try:
+        rec = Recording(target, path, interval, duration)
+    except SessionError:
+        if target.child is not None:
+            target.child.kill()
+            target.child.wait()
+        raise
+    print(f"perftui: recording {target.label} to {rec.path} (Ctrl-C to stop)", file=sys.stderr)
+    t0 = time.monotonic()
+    why = rec.run()
+    r = rec.recorder
+    print(f"{rec.path}: {fmt_bytes(r.size)}, {r.frames} frames, "
+          f"{fmt_duration(time.monotonic() - t0)} ({why})")
+    if target.child is not None and target.log_path:
+        print(f"perftui: the target's output is in {target.log_path}", file=sys.stderr)
+    if r.error:
+        print(f"perftui: {r.error}", file=sys.stderr)
+        return 1
+    return 0
