@@ -288,3 +288,21 @@ def test_description_interval_and_empty_file(tmp_path: Path,
         assert r.index().frames == 0
     with pytest.raises(SessionError, match="holds no frames"):
         ReplaySource(empty)
+
+
+def test_checkpoints_stay_within_their_budget_and_exact(
+        session: tuple[str, list[tuple[str, Frame]]]) -> None:
+    from perftui.session.checkpoints import Checkpoints
+
+    path, fr = session
+    with SessionReader(path) as r:
+        index = r.index()
+    roomy = Checkpoints(path, index, Model, spacing_s=60)
+    roomy.build(threading.Event())
+    one = roomy.size // (len(roomy) - 1)
+    tight = Checkpoints(path, index, Model, spacing_s=60, budget=4 * one)
+    tight.build(threading.Event())
+    assert len(roomy) == 15 and tight.size <= 4 * one + one
+    assert len(tight) <= 5 and tight.spacing_s >= 240
+    for n in (len(fr), 1234, 777):
+        assert build_snapshot(tight.model_at(n)) == reference(fr, n)

@@ -8,11 +8,14 @@ the frames from there: the result equals a replay from the start, and its cost i
 the spacing, whatever the recording's length.  Before the build has got that far, it starts
 from the latest checkpoint there is (slower, still exact).
 
-Memory: ~16 bytes per series point (about 1 MB per hour at 1 s) plus a few KB per checkpoint.
+Memory: ~16 bytes per series point (about 1 MB per hour at 1 s) plus the checkpoints, a few
+KB each for the procfs model.  Checkpoints of a heavier model (stack samples) are kept within
+BUDGET_BYTES by dropping every other one, which doubles the spacing (and the seek time).
 """
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ from perftui.session.index import ChunkIndex
 from perftui.session.reader import SessionReader
 
 SPACING_S = 120.0
+BUDGET_BYTES = 64 << 20  # of pickled checkpoints: a proxy for the memory they hold
 
 
 @dataclass
@@ -32,6 +36,7 @@ class Saved:
     ordinal: int  # frames applied
     model: Model
     marks: dict[str, int] = field(default_factory=dict)
+    size: int = 0  # pickled bytes
 
 
 def apply_quietly(model: Model, stream: str, frame: dict[str, Any] | None) -> None:
@@ -46,10 +51,11 @@ def apply_quietly(model: Model, stream: str, frame: dict[str, Any] | None) -> No
 
 class Checkpoints:
     def __init__(self, path: str, index: ChunkIndex, factory: Callable[[], Model],
-                 spacing_s: float = SPACING_S) -> None:
+                 spacing_s: float = SPACING_S, budget: int = BUDGET_BYTES) -> None:
         self._path = path
         self._index = index
         self.spacing_s = spacing_s
+        self.budget = budget
         self._saved: list[Saved] = [Saved(0, factory())]
         self._factory = factory
         self._log = SeriesLog()
@@ -101,15 +107,30 @@ class Checkpoints:
                 due.append(ts + self.spacing_s)
             elif ts >= due[0]:
                 due[0] = ts + self.spacing_s
+                saved = checkpoint(model)
+                size = len(pickle.dumps(saved, pickle.HIGHEST_PROTOCOL))
                 with self._lock:  # the state before frame n: n frames applied
-                    marks = self._log.sync(model)
-                    self._saved.append(Saved(n, checkpoint(model), marks))
+                    self._saved.append(Saved(n, saved, self._log.sync(model), size))
+                    self._thin()
 
         try:
             self._apply(model, 0, self._index.frames, each)
         except _Stopped:
             return
         self.built_to = self._index.frames
+
+
+    def _thin(self) -> None:
+        """Within budget: drop every other checkpoint (the first stays) and double the
+        spacing of the ones to come."""
+        while len(self._saved) > 2 and sum(s.size for s in self._saved) > self.budget:
+            self._saved = [self._saved[0], *self._saved[2::2]]
+            self.spacing_s *= 2
+
+    @property
+    def size(self) -> int:
+        with self._lock:
+            return sum(s.size for s in self._saved)
 
 
 class _Stopped(Exception):
