@@ -99,7 +99,7 @@ async def test_numbers_on_screen_match_the_frames() -> None:
         assert "eBPF probe" in sys
         header = text_of(app, "header")
         assert "PID 4242" in header and "alice" in header and "worker.py" in header
-        assert "self 0.8%" in header and "refresh 1 s" in header and "5 threads" in header
+        assert "perftui 0.8%" in header and "refresh 1 s" in header and "5 threads" in header
 
 
 @run_async

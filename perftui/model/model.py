@@ -37,6 +37,7 @@ class Model:
     history: int = 3600
     pid: int | None = None
     host: str = ""
+    ncpu: int | None = None  # the host's CPUs: 100% per CPU is the most a process can use
     first_ts: float | None = None
     now: float | None = None  # timestamp of the newest frame: the model's clock
     frames: int = 0
@@ -81,6 +82,8 @@ class Model:
             status.apply_hello(frame)
             self.pid = self.pid or frame.get("pid")
             self.host = self.host or str(frame.get("host", ""))
+            if isinstance(frame.get("ncpu"), int):
+                self.ncpu = frame["ncpu"]
         elif kind == "warn":
             status.apply_warn(frame)
         elif kind == "gone":

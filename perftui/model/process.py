@@ -86,14 +86,18 @@ class ProcessState:
         ts = float(frame["ts"])
         dt = ts - self.last_ts if self.last_ts is not None else 0.0
         self.state = str(frame.get("state", "?"))
-        self._apply_cpu(ts, dt, frame.get("cpu"))
-        self._apply_threads(ts, dt, frame.get("threads") or [])
-        self._apply_mem(ts, dt, frame.get("mem") or {})
-        self._apply_io(ts, dt, frame.get("io"))
-        self._apply_fd(frame.get("fd"))
-        self._apply_net(ts, dt, frame.get("net"))
-        self.last_ts = ts
-        self.samples += 1
+        try:
+            self._apply_cpu(ts, dt, frame.get("cpu"))
+            self._apply_threads(ts, dt, frame.get("threads") or [])
+            self._apply_mem(ts, dt, frame.get("mem") or {})
+            self._apply_io(ts, dt, frame.get("io"))
+            self._apply_fd(frame.get("fd"))
+            self._apply_net(ts, dt, frame.get("net"))
+        finally:
+            # Even when a malformed field stops the rest: the counters taken so far belong
+            # to this timestamp, so the next sample's rates span the right interval.
+            self.last_ts = ts
+            self.samples += 1
 
     def _record(self, ts: float, name: str, value: float | None) -> None:
         self.rates[name] = value

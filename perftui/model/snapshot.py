@@ -58,6 +58,7 @@ class CpuView:
     system_percent: float | None
     history: tuple[float, ...]
     threads: tuple[ThreadRow, ...]  # busiest first
+    cores: int | None = None  # the host's CPU count, when the probe said
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def _cpu(model: Model) -> CpuView:
                       t.ctx_per_s, t.last_cpu) for t in proc.threads.values()]
     rows.sort(key=lambda r: (-(r.cpu_percent or 0.0), r.tid))
     return CpuView(proc.rates.get("cpu"), proc.rates.get("cpu_user"),
-                   proc.rates.get("cpu_system"), _hist(model, "cpu"), tuple(rows))
+                   proc.rates.get("cpu_system"), _hist(model, "cpu"), tuple(rows), model.ncpu)
 
 
 def _hist(model: Model, name: str) -> tuple[float, ...]:

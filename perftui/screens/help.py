@@ -29,6 +29,7 @@ NOTES = (
     "Sizes are binary: 1 KiB = 1024 B, 1 MiB = 1024 KiB.  A dash (\u2013) means not known yet"
     " or not readable.",
     "Per-syscall counts, latency and errors need the eBPF probe: run `perftui doctor`.",
+    "The header's `perftui` figure is perftui's own CPU: the app and its probes together.",
 )
 
 

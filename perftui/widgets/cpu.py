@@ -27,6 +27,12 @@ def thread_cells(t: ThreadRow, wide: bool) -> tuple[str, ...]:
             str(t.last_cpu) if t.last_cpu >= 0 else NA)
 
 
+def _cores(cores: int | None) -> str:
+    if not cores:
+        return "200% = two busy cores"
+    return f"this host has {cores} cores: at most {cores * 100}%"
+
+
 class CpuPane(Pane[CpuView]):
     TITLE = "CPU & threads"
     DEFAULT_CSS = """
@@ -55,7 +61,7 @@ class CpuPane(Pane[CpuView]):
             ("total ", "$text-muted"), (fmt_percent(view.percent), "bold $accent"),
             ("  user ", "$text-muted"), (fmt_percent(view.user_percent), "bold"),
             ("  sys ", "$text-muted"), (fmt_percent(view.system_percent), "bold"),
-            ("  (% of one core: 200% = two busy cores)" if wide else "", "$text-muted"))
+            (f"  (% of one core; {_cores(view.cores)})" if wide else "", "$text-muted"))
         self.query_one("#cpu-summary", Line).show(summary)
         scale = self.query_one("#cpu-scale", Line)
         scale.display = wide
@@ -67,4 +73,5 @@ class CpuPane(Pane[CpuView]):
         table.set_rows([thread_cells(t, wide) for t in view.threads[: table.capacity or 50]])
         hidden = len(view.threads) - min(len(view.threads), table.capacity)
         more = f" · top {table.capacity} of {len(view.threads)}" if hidden > 0 else ""
-        self.border_title = f"{self.TITLE} (% of 1 core){more}"
+        of = f"% of 1 core, {view.cores} cores" if view.cores else "% of 1 core"
+        self.border_title = f"{self.TITLE} ({of}){more}"

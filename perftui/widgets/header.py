@@ -98,7 +98,7 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
             middle.append(("  ", ""))
         middle.extend(probe_parts(p))
     self_cpu = view.self_cpu_percent if view is not None else None
-    right2: list[Part] = [("  self ", "$text-muted"), (fmt_percent(self_cpu), "bold"),
+    right2: list[Part] = [("  perftui ", "$text-muted"), (fmt_percent(self_cpu), "bold"),
                           ("  refresh ", "$text-muted"), (fmt_interval(state.interval), "bold")]
     second = _fit(left2, middle or [("probes: none yet", "$text-muted")], right2, width)
     return Content("\n").join([first, second])

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     writer = FrameWriter(sys.stdout.buffer, "procfs")
-    writer.hello(args.pid, VERSION, args.interval, collector.caps)
+    writer.hello(args.pid, VERSION, args.interval, collector.caps, ncpu=os.cpu_count())
     grid = Grid(args.interval)
     samples = 0
     try:
