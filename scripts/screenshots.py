@@ -1,11 +1,10 @@
 """Capture perftui as SVG (and PNG when rsvg-convert is installed) for the README.
 
-    python scripts/screenshots.py [--out screenshots] [--frames 60] [--theme perftui-dark]
+    python scripts/screenshots.py [--out screenshots] [--samples 65] [--interval 1]
 
 Runs the real app headless (``App.run_test``) at 80x24 and 200x60, waits until the source
-has delivered enough samples, and saves the main view, the zoomed CPU pane and the help
-screen.  ``make_source()`` says where the frames come from: canned frames for now, the live
-demo target later.
+has delivered enough samples from the live built-in demo target, and saves the main view,
+the zoomed CPU pane, the help screen and the other two themes.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,39 +26,59 @@ from perftui.app import create_app  # noqa: E402
 from perftui.sources.base import Source  # noqa: E402
 
 SIZES = ((80, 24), (200, 60))
-# (name, keys pressed once the data is in)
-VIEWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("main", ()),
-    ("cpu-zoomed", ("enter",)),
-    ("help", ("question_mark",)),
+# (name, keys that lead from the main view to it); each view returns to the main view after.
+VIEWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("main", (), ()),
+    ("cpu-zoomed", ("enter",), ("escape",)),
+    ("help", ("question_mark",), ("escape",)),
+    ("light", ("t",), ()),
+    ("high-contrast", ("t",), ("t",)),
 )
 
 
-def make_source() -> Source:
-    """The frames to capture.  Canned for now: switch to a LiveSource on the demo target."""
-    from perftui.sources.canned import CannedSource
-    from tests.framegen import GenConfig, frames
+class Demo:
+    """The built-in demo target, started once and shared by every capture."""
 
-    cfg = GenConfig(samples=240, cpu_wave=0.35, rss_growth_per_s=96 * 1024)
-    return CannedSource(frames(cfg), description="canned frames (tests/framegen.py)")
+    def __init__(self) -> None:
+        from perftui.target import spawn_demo
+
+        self.target = spawn_demo()
+
+    def source(self, interval: float) -> Source:
+        from perftui.sources.live import LiveSource
+
+        return LiveSource(self.target.pid, interval, child=None, label=self.target.label)
+
+    def stop(self) -> None:
+        child = self.target.child
+        if child is not None:
+            child.terminate()
+            child.wait()
 
 
-async def capture(source_factory: Callable[[], Source], size: tuple[int, int], view: str,
-                  keys: tuple[str, ...], out: Path, min_samples: int, theme: str | None,
-                  timeout: float = 120.0) -> Path:
-    app = create_app(source_factory(), theme=theme)
+async def capture_all(source: Source, size: tuple[int, int], out: Path, min_samples: int,
+                      timeout: float = 300.0) -> list[Path]:
+    """One app session at ``size``: wait for data, then visit each view and save it."""
+    app = create_app(source, interval=source.interval, theme=None)
+    saved: list[Path] = []
     async with app.run_test(size=size) as pilot:
         deadline = time.monotonic() + timeout
         while app.model.process.samples < min_samples or app.snapshot is None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"only {app.model.process.samples} samples after {timeout} s")
             await pilot.pause(0.2)
-        for key in keys:
-            await pilot.press(key)
-        await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
-        name = f"{view}-{size[0]}x{size[1]}{'-' + theme if theme else ''}.svg"
-        return Path(app.save_screenshot(name, path=str(out)))
+        for view, keys, back in VIEWS:
+            for key in keys:
+                await pilot.press(key)
+            # A few intervals, so the header's own-CPU figure is not that of the previous
+            # capture (rendering an SVG is not what perftui costs while it watches).
+            await pilot.pause(3 * source.interval)
+            await pilot.wait_for_scheduled_animations()
+            name = f"{view}-{size[0]}x{size[1]}.svg"
+            saved.append(Path(app.save_screenshot(name, path=str(out))))
+            for key in back:
+                await pilot.press(key)
+    return saved
 
 
 def to_png(svg: Path) -> Path | None:
@@ -82,16 +100,20 @@ def to_png(svg: Path) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
-    parser.add_argument("--frames", type=int, default=60, help="samples to wait for")
-    parser.add_argument("--theme", default=None, help="theme name (default: perftui-dark)")
+    parser.add_argument("--samples", type=int, default=65,
+                        help="samples to wait for (past 60 s the RSS growth warning shows)")
+    parser.add_argument("--interval", type=float, default=1.0)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for size in SIZES:
-        for view, keys in VIEWS:
-            svg = asyncio.run(capture(make_source, size, view, keys, args.out, args.frames,
-                                      args.theme))
-            png = to_png(svg)
-            print(svg, png or "(no rsvg-convert: SVG only)")
+    demo = Demo()
+    try:
+        for size in SIZES:
+            for svg in asyncio.run(capture_all(demo.source(args.interval), size, args.out,
+                                               args.samples)):
+                png = to_png(svg)
+                print(svg.name, png.name if png else "(no rsvg-convert: SVG only)")
+    finally:
+        demo.stop()
     return 0
 
 
