@@ -136,6 +136,12 @@ def block_ok(raw_header: bytes, header: BlockHeader, payload: bytes) -> bool:
     return zlib.crc32(payload, zlib.crc32(raw_header[:BLOCK_CRC_AT])) == header.crc
 
 
+# Every chunk ends with a deflate sync flush, whose last four bytes are always these: they are
+# left out of the file and put back before decompressing (as WebSocket's permessage-deflate
+# does), 4 bytes a second saved.
+SYNC_TAIL = b"\x00\x00\xff\xff"
+
+
 def compressor() -> Any:
     # Level 6: level 9 saves ~2% here for twice the CPU.  memLevel 9 helps small flushes.
     return zlib.compressobj(6, zlib.DEFLATED, -15, 9)

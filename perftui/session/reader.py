@@ -29,6 +29,7 @@ from perftui.session.format import (
     MAX_PAYLOAD,
     PREAMBLE,
     RECORD,
+    SYNC_TAIL,
     TRAILER,
     TRAILER_MAGIC,
     BlockHeader,
@@ -220,7 +221,7 @@ class SessionReader:
             elif d is None:
                 continue  # a segment whose start was lost: nothing to decode against
             try:
-                data = d.decompress(block.payload, MAX_PAYLOAD)
+                data = d.decompress(block.payload + SYNC_TAIL, MAX_PAYLOAD)
                 if d.unconsumed_tail:
                     raise ValueError("chunk too large")
                 records = self._records(data, table)

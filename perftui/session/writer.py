@@ -21,6 +21,7 @@ from perftui.session.format import (
     KIND_CHUNK,
     KIND_INDEX,
     RECORD,
+    SYNC_TAIL,
     TRAILER,
     TRAILER_MAGIC,
     SessionError,
@@ -33,7 +34,7 @@ from perftui.session.index import ChunkIndex
 
 CHUNK_RAW_BYTES = 64 * 1024  # flush a chunk once this much is pending...
 MAX_CHUNK_FRAMES = 65535  # ...or this many frames (the count field is 16 bits)
-SEGMENT_CHUNKS = 64  # a new deflate stream (a seek point) every so many chunks...
+SEGMENT_CHUNKS = 256  # a new deflate stream (a seek point) every so many chunks...
 SEGMENT_RAW_BYTES = 1 << 20  # ...or this much raw data
 
 
@@ -106,6 +107,7 @@ class SessionWriter:
                 body += RECORD.pack(DEFINE, len(name)) + name
             body += RECORD.pack(sid, len(raw)) + raw
         payload = self._comp.compress(bytes(body)) + self._comp.flush(zlib.Z_SYNC_FLUSH)
+        payload = payload.removesuffix(SYNC_TAIL)
         offset = self.size
         count = len(self._pending)
         self._write(pack_block(flags, count, self._min_ts, self._max_ts - self._min_ts,
