@@ -39,6 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="counts: syscall counts only, the cheapest (sys_enter alone)")
     p.add_argument("--source", choices=(AUTO, BPF, PERF), default=AUTO,
                    help="auto: BPF when bcc can run, else perf_event counters")
+    p.add_argument("--exact-latency", action="store_true",
+                   help="time every syscall, however many (default: above 50 000/s, time a "
+                   "weighted sample plus every call that blocks)")
     return p.parse_args(argv)
 
 
@@ -46,9 +49,10 @@ def _start_in_background(pid: int, args: argparse.Namespace,
                          strings: Interner) -> tuple[threading.Thread, list[Started]]:
     # Compiling takes 0.3-7 s: in a thread, so signals and the target's exit are seen meanwhile.
     box: list[Started] = []
-    thread = threading.Thread(target=lambda: box.append(start(pid, args.source, args.detail,
-                                                              strings)),
-                              name="start", daemon=True)
+    thread = threading.Thread(
+        target=lambda: box.append(start(pid, args.source, args.detail, strings,
+                                        args.exact_latency)),
+        name="start", daemon=True)
     thread.start()
     return thread, box
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import struct
+import time
 from typing import Any
 
 from probes.procfs.sockdiag import SockDiag
 
 from .bpfmap import possible_cpus, sum_u64
 from .conns import ConnTable
+from .files import FDFAST, FileTable
 from .files import KEY as FDKEY
-from .files import FileTable
 from .program import NSLOT, Loaded
 from .strings import Interner
 
@@ -20,6 +21,11 @@ _ERRKEY = struct.Struct("=II")
 DROP_NAMES = ("errors", "files", "net")  # DROP_* order in probe.bpf.c
 DROP_CAPS = {"errors": "errors", "files": "files", "net": "net"}
 DROP_MAPS = {"errors": "errs", "files": "files", "net": "conns"}
+# Latency is timed exactly up to this many syscalls per second; above it, one call in
+# 2**shift of each syscall (and every call that blocks) is timed, keeping the clock reads
+# (~60 ns each on a VM) to about this rate.
+TIMED_PER_S = 50_000
+MAX_SHIFT = 12
 
 
 def syscall_name(names: dict[int, str], nr: int) -> str:
@@ -28,11 +34,14 @@ def syscall_name(names: dict[int, str], nr: int) -> str:
 
 class BpfSource:
     def __init__(self, pid: int, loaded: Loaded, strings: Interner,
-                 diag: SockDiag | None) -> None:
+                 diag: SockDiag | None, exact_latency: bool = False) -> None:
         self._l = loaded
+        self._exact = exact_latency
+        self._shift = 0
+        self._last: tuple[float, int] | None = None  # (monotonic time, total calls)
         self._s = strings
         self._cpus = possible_cpus()
-        self._files = FileTable(pid, self._generation) if loaded.full else None
+        self._files = FileTable(pid) if loaded.full else None
         self._conns = ConnTable(pid, diag) if loaded.net else None
         self._dropped = [0] * len(DROP_NAMES)
 
@@ -52,6 +61,8 @@ class BpfSource:
         fields: dict[str, Any] = {"calls": {sid[nr]: c for nr, c in calls.items()}}
         warns: list[Warn] = []
         if self._l.full:
+            self._adapt(sum(calls.values()))
+            fields["lat_every"] = 1 << self._shift
             self._latency(fields, calls, sid)
             fields["errors"] = self._errors()
             self._file_fields(fields)
@@ -62,6 +73,20 @@ class BpfSource:
                 self._l.conns.delete(key)
             fields["conns"] = rows
         return fields, warns
+
+    def _adapt(self, total: int) -> None:
+        """Choose the latency sampling shift for the next interval from the last one's rate."""
+        now = time.monotonic()
+        last, self._last = self._last, (now, total)
+        if self._exact or last is None or now <= last[0]:
+            return
+        rate = (total - last[1]) / (now - last[0])
+        shift = 0
+        while shift < MAX_SHIFT and rate / (1 << shift) > TIMED_PER_S:
+            shift += 1
+        if shift != self._shift:
+            self._l.config.set(_U32.pack(0), _U32.pack(shift))
+            self._shift = shift
 
     def _latency(self, fields: dict[str, Any], calls: dict[int, int],
                  sid: dict[int, int]) -> None:
@@ -95,16 +120,42 @@ class BpfSource:
 
     def _file_fields(self, fields: dict[str, Any]) -> None:
         assert self._files is not None
-        live = {FDKEY.unpack(k): sum_u64(v, 4, self._l.files.stride, self._cpus)
-                for k, v in self._l.files.items()}
-        totals, retire = self._files.update(live)
-        for fd, gen in retire:
-            self._l.files.delete(FDKEY.pack(fd, gen))
+        files, fdio = self._l.files, self._l.fdio
+        for _attempt in range(10):
+            # A close moving counts from fdio to files between the two reads would count
+            # them twice or not at all: read again until no move overlapped.
+            before = self._moves()
+            if before & 1:
+                time.sleep(0.0001)
+                continue
+            entries = files.items()
+            _k, values, n = fdio.dump()
+            if self._moves() == before:
+                break
+        live: dict[tuple[int, int], list[int]] = {}
+        closed: dict[tuple[int, int], list[int]] = {}
+        flat = values[:n * 32].cast("Q")
+        for fd in range(n):
+            if flat[fd * 4 + 2] or flat[fd * 4 + 3]:
+                live[(fd, self._generation(fd))] = list(flat[fd * 4:fd * 4 + 4])
+        for key, value in entries:
+            fd, gen = FDKEY.unpack(key)
+            counts = sum_u64(value, 4, files.stride, self._cpus)
+            if fd < FDFAST or gen != self._generation(fd):
+                closed[(fd, gen)] = counts
+                files.delete(key)
+            else:
+                live[(fd, gen)] = counts
+        totals = self._files.update(live, closed)
         fields["files"] = [[self._s.id(path), *c] for path, c in totals.items()]
         _k, values, n = self._l.iosize.dump()
         flat = values[:n * self._cpus * 8].cast("Q")
         sizes = [sum(flat[i * self._cpus:(i + 1) * self._cpus]) for i in range(n)]
         fields["iosize"] = {"read": _trim(sizes[:NSLOT]), "write": _trim(sizes[NSLOT:])}
+
+    def _moves(self) -> int:
+        raw = self._l.moves.get(_U32.pack(0))
+        return struct.unpack_from("=Q", raw)[0] if raw else 0
 
     def _generation(self, fd: int) -> int:
         raw = self._l.fdgen.get(_U32.pack(fd))

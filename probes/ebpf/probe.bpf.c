@@ -28,15 +28,28 @@ BPF_ARRAY(fdkind, u8, MAX_NR);
 // The syscall in flight on this CPU.  A thread that leaves the CPU mid-syscall (blocks or
 // is preempted) has its slot parked in a per-thread table by sched_switch, so the common
 // fast syscall costs two per-CPU array accesses instead of a hash insert and delete.
+#define F_LIVE 1     // a syscall is in flight
+#define F_TIMED 2    // sampled for latency: ts is its start
+#define F_BLOCKED 4  // it left the CPU: timed from then on if it was not sampled
 struct slot {
-    u64 ts;    // 0: empty
+    u64 ts;
     u32 tid;
     u32 nr;
     s32 fd;    // -1: none
-    u32 kind;
+    u8 kind;
+    u8 flags;
+    u8 shift;  // sampling shift in force when it started (weight 1 << shift)
+    u8 pad;
 };
 BPF_PERCPU_ARRAY(cur, struct slot, 1);
 BPF_TABLE("lru_hash", u32, struct slot, parked, 16384);
+
+// Latency sampling, set by user space from the target's syscall rate: a clock read costs
+// ~60 ns on a VM, as much as a fast syscall itself.  Every (1 << shift)-th call of each
+// syscall number on each CPU is timed and counted with weight 1 << shift; a call that
+// leaves the CPU is always timed (from when it left, if not sampled) with weight 1.  The
+// histograms are then unbiased estimates; with shift 0 they are exact.
+BPF_ARRAY(config, u32, 1);
 
 BPF_PERCPU_ARRAY(lat, u64, MAX_NR * NSLOT);  // [nr][log2(ns)] counts
 BPF_PERCPU_ARRAY(nsum, u64, MAX_NR);          // total ns per syscall
@@ -44,12 +57,19 @@ BPF_PERCPU_ARRAY(nsum, u64, MAX_NR);          // total ns per syscall
 struct errkey { u32 nr; u32 err; };
 BPF_PERCPU_HASH(errs, struct errkey, u64, 4096);
 
-// Bytes per (fd, generation): the generation moves on when the fd is closed, so a reused
-// number makes a new entry that user space can name separately.
+// Bytes per file.  The common case, a low fd, is a plain array slot per fd (an inlined
+// lookup and atomic adds).  When the target closes such an fd, its slot's counts move to
+// the ``files`` table under (fd, generation) and the fd's generation moves on, so the next
+// file to get that number starts from zero; ``moves`` is odd while a move is under way,
+// so user space can read both without counting anything twice.  Higher fds count straight
+// into ``files`` under their current generation.
+#define FDFAST 4096
 #define FDGEN_MAX 65536
+struct fdval { u64 rbytes; u64 wbytes; u64 reads; u64 writes; };
+BPF_ARRAY(fdio, struct fdval, FDFAST);
+BPF_ARRAY(moves, u64, 1);
 BPF_ARRAY(fdgen, u32, FDGEN_MAX);
 struct fdkey { s32 fd; u32 gen; };
-struct fdval { u64 rbytes; u64 wbytes; u64 reads; u64 writes; };
 BPF_PERCPU_HASH(files, struct fdkey, struct fdval, 8192);
 BPF_PERCPU_ARRAY(iosize, u64, 2 * NSLOT);  // [read, write][log2(bytes)]
 
@@ -83,11 +103,37 @@ static __always_inline long syscall_arg(struct bpf_raw_tracepoint_args *ctx, u32
     return v;
 }
 
-static __always_inline void new_generation(long fd) {
+static __always_inline void fd_closed(long fd) {
     if (fd < 0 || fd >= FDGEN_MAX) return;
     u32 key = fd;
     u32 *g = fdgen.lookup(&key);
-    if (g) __sync_fetch_and_add(g, 1);
+    if (!g) return;
+    struct fdval *v = key < FDFAST ? fdio.lookup(&key) : 0;
+    if (v && (v->reads || v->writes)) {
+        u32 zero = 0;
+        u64 *seq = moves.lookup(&zero);
+        if (!seq) return;
+        __sync_fetch_and_add(seq, 1);
+        struct fdkey fk = {fd, *g};
+        struct fdval zv = {};
+        struct fdval *old = files.lookup_or_try_init(&fk, &zv);
+        if (old) {
+            old->rbytes += v->rbytes;
+            old->wbytes += v->wbytes;
+            old->reads += v->reads;
+            old->writes += v->writes;
+        } else {
+            drop(DROP_FILES);
+        }
+        v->rbytes = 0;
+        v->wbytes = 0;
+        v->reads = 0;
+        v->writes = 0;
+        __sync_fetch_and_add(g, 1);
+        __sync_fetch_and_add(seq, 1);
+        return;
+    }
+    __sync_fetch_and_add(g, 1);
 }
 #endif  // FULL
 
@@ -104,16 +150,25 @@ RAW_TRACEPOINT_PROBE(sys_enter) {
     if (kind == K_NOSLOT) return 0;
     u32 zero = 0;
     struct slot *s = cur.lookup(&zero);
-    if (!s) return 0;
+    u32 *cfg = config.lookup(&zero);
+    if (!s || !cfg) return 0;
     long fd = -1;
     if (kind == K_READ || kind == K_WRITE || kind == K_CLOSE) fd = syscall_arg(ctx, ARG0_OFF);
     else if (kind == K_DUP) fd = syscall_arg(ctx, ARG1_OFF);
-    if (kind == K_CLOSE || kind == K_DUP) new_generation(fd);
+    if (kind == K_CLOSE || kind == K_DUP) fd_closed(fd);
+    u32 shift = *cfg & 31;
     s->tid = (u32)id;
     s->nr = nr;
     s->fd = fd < 0 || fd > 0x7fffffff ? -1 : fd;
     s->kind = kind;
-    s->ts = bpf_ktime_get_ns();
+    s->shift = shift;
+    if ((*c & ((1ULL << shift) - 1)) == 0) {
+        s->flags = F_LIVE | F_TIMED;
+        s->ts = bpf_ktime_get_ns();
+    } else {
+        s->flags = F_LIVE;
+        s->ts = 0;
+    }
 #endif
     return 0;
 }
@@ -122,10 +177,12 @@ RAW_TRACEPOINT_PROBE(sys_enter) {
 TRACEPOINT_PROBE(sched, sched_switch) {
     u32 zero = 0;
     struct slot *s = cur.lookup(&zero);
-    if (!s || !s->ts || s->tid != (u32)args->prev_pid) return 0;
+    if (!s || !(s->flags & F_LIVE) || s->tid != (u32)args->prev_pid) return 0;
+    if (!s->ts) s->ts = bpf_ktime_get_ns();
+    s->flags |= F_BLOCKED;
     u32 tid = s->tid;
     parked.update(&tid, s);
-    s->ts = 0;
+    s->flags = 0;
     return 0;
 }
 
@@ -135,6 +192,13 @@ static __always_inline void count_bytes(struct slot *s, long ret) {
     u64 *h = iosize.lookup(&b);
     if (h) (*h)++;
     u32 fd = s->fd;
+    if (fd < FDFAST) {
+        struct fdval *v = fdio.lookup(&fd);
+        if (!v) return;
+        if (dir == 0) { __sync_fetch_and_add(&v->rbytes, ret); __sync_fetch_and_add(&v->reads, 1); }
+        else { __sync_fetch_and_add(&v->wbytes, ret); __sync_fetch_and_add(&v->writes, 1); }
+        return;
+    }
     u32 *g = fd < FDGEN_MAX ? fdgen.lookup(&fd) : 0;
     struct fdkey key = {s->fd, g ? *g : 0};
     struct fdval zv = {};
@@ -147,29 +211,31 @@ static __always_inline void count_bytes(struct slot *s, long ret) {
 RAW_TRACEPOINT_PROBE(sys_exit) {
     u64 id = bpf_get_current_pid_tgid();
     if ((id >> 32) != TGID) return 0;
-    u64 now = bpf_ktime_get_ns();
     u32 zero = 0, tid = (u32)id;
     struct slot *s = cur.lookup(&zero);
     if (!s) return 0;
     struct slot mine;
-    if (s->ts && s->tid == tid) {
+    if ((s->flags & F_LIVE) && s->tid == tid) {
         mine = *s;
-        s->ts = 0;
+        s->flags = 0;
     } else {
         struct slot *p = parked.lookup(&tid);
         if (!p) return 0;  // entered before we attached, or an x32 call
         mine = *p;
         parked.delete(&tid);
-        if (!mine.ts) return 0;
+        if (!(mine.flags & F_LIVE)) return 0;
     }
     u32 nr = mine.nr;
     if (nr >= MAX_NR) return 0;
-    u64 ns = now - mine.ts;
-    u32 idx = nr * NSLOT + log2_bucket(ns);
-    u64 *h = lat.lookup(&idx);
-    if (h) (*h)++;
-    u64 *t = nsum.lookup(&nr);
-    if (t) *t += ns;
+    u64 weight = mine.flags & F_BLOCKED ? 1 : mine.flags & F_TIMED ? 1ULL << mine.shift : 0;
+    if (weight) {
+        u64 ns = bpf_ktime_get_ns() - mine.ts;
+        u32 idx = nr * NSLOT + log2_bucket(ns);
+        u64 *h = lat.lookup(&idx);
+        if (h) *h += weight;
+        u64 *t = nsum.lookup(&nr);
+        if (t) *t += ns * weight;
+    }
     long ret = ctx->args[1];
     if (ret < 0 && ret >= -4095) {
         struct errkey ek = {nr, (u32)-ret};
@@ -215,7 +281,7 @@ static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol) {
     fresh.protocol = protocol;
     u32 zero = 0;
     struct slot *s = cur.lookup(&zero);
-    if (s && s->ts && s->tid == (u32)bpf_get_current_pid_tgid() &&
+    if (s && (s->flags & F_LIVE) && s->tid == (u32)bpf_get_current_pid_tgid() &&
         (s->kind == K_READ || s->kind == K_WRITE))
         fresh.fd = s->fd;
     if (conns.insert(&sk, &fresh)) {

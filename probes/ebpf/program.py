@@ -120,8 +120,11 @@ class Loaded:
                 self.errs = Map(self.prog, "errs", percpu=True)
                 self.files = Map(self.prog, "files", percpu=True)
                 self.fdgen = Map(self.prog, "fdgen")
+                self.fdio = Map(self.prog, "fdio")
+                self.moves = Map(self.prog, "moves")
                 self.iosize = Map(self.prog, "iosize", percpu=True)
                 self.drops = Map(self.prog, "drops")
+                self.config = Map(self.prog, "config")
                 self._arm_fd_kinds(files="files" not in p.why_not)
             if self.net:
                 self.conns = Map(self.prog, "conns")

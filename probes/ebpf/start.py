@@ -47,12 +47,13 @@ def pending_caps(why: str) -> Caps:
     return {name: cap(False, why) for name in CAP_NAMES}
 
 
-def start(pid: int, prefer: str, detail: str, strings: Interner) -> Started:
+def start(pid: int, prefer: str, detail: str, strings: Interner,
+          exact_latency: bool = False) -> Started:
     t0 = time.monotonic()
     bpf_why = f"not tried (--source {prefer})"
     if prefer in (AUTO, BPF):
         try:
-            src, caps = _start_bpf(pid, detail, strings)
+            src, caps = _start_bpf(pid, detail, strings, exact_latency)
             return Started(src, BPF, caps, time.monotonic() - t0)
         except Unavailable as e:
             bpf_why = str(e)
@@ -74,7 +75,8 @@ def start(pid: int, prefer: str, detail: str, strings: Interner) -> Started:
     return Started(None, None, caps, time.monotonic() - t0)
 
 
-def _start_bpf(pid: int, detail: str, strings: Interner) -> tuple[BpfSource, Caps]:
+def _start_bpf(pid: int, detail: str, strings: Interner,
+               exact_latency: bool) -> tuple[BpfSource, Caps]:
     if os.environ.get(bccenv.NO_BCC_ENV, "") not in ("", "0"):
         raise Unavailable(f"{bccenv.NO_BCC_ENV} is set")
     if os.geteuid() != 0:
@@ -97,7 +99,8 @@ def _start_bpf(pid: int, detail: str, strings: Interner) -> tuple[BpfSource, Cap
         if not loaded.full:
             why = why or p.why_not.get("latency", "off")
         caps[name] = cap(why is None, why or "")
-    return BpfSource(pid, loaded, strings, _sock_diag(pid) if loaded.net else None), caps
+    diag = _sock_diag(pid) if loaded.net else None
+    return BpfSource(pid, loaded, strings, diag, exact_latency), caps
 
 
 def _sock_diag(pid: int) -> SockDiag | None:
