@@ -126,6 +126,7 @@ class Totals:
     iosize: dict[str, list[int]] = field(default_factory=dict)
     conns: list[list[Any]] = field(default_factory=list)
     caps: Frame = field(default_factory=dict)
+    lat_every: list[int] = field(default_factory=list)  # of every sys frame
 
 
 def totals(frames: list[Frame]) -> Totals:
@@ -137,6 +138,7 @@ def totals(frames: list[Frame]) -> Totals:
         strs.update(f.get("strs", {}))
         if f["k"] == "sys":
             last = f
+            out.lat_every.append(f.get("lat_every", 0))
             conns.update((row[0], row) for row in f.get("conns", []))
         if f["k"] == "caps":
             out.caps = f
@@ -191,7 +193,7 @@ def test_reads_are_counted_exactly_with_their_bytes(tmp_path: Path, baseline: To
     n, size = 1000, 4096
     path = tmp_path / "data"
     path.write_bytes(os.urandom(n * size))
-    t = run_target("read", str(n), str(size), str(path))
+    t = run_target("read", str(n), str(size), str(path), probe_args=("--exact-latency",))
     assert t.caps["source"] == "bpf" and all(c["ok"] for c in t.caps["caps"].values())
     assert t.calls["read"] == n + baseline.calls.get("read", 0)
     assert t.files[str(path)] == [n * size, 0, n, 0]
@@ -220,6 +222,19 @@ def test_sleep_latency_lands_in_its_log2_bucket(baseline: Totals) -> None:
     assert lat[25] + lat[26] == n
     assert lat[25] >= n - 1
     assert t.time["clock_nanosleep"] >= n * 0.020
+
+
+@needs_bpf
+def test_hot_target_latency_is_sampled_without_bias(baseline: Totals) -> None:
+    n, sleeps = 1_500_000, 5
+    t = run_target("hot", str(n), str(sleeps))
+    assert max(t.lat_every) >= 8  # > 50 000 syscalls/s: one call in 8 or fewer timed
+    assert t.calls["read"] == n + baseline.calls.get("read", 0)
+    # every timed call counts 1 << shift: the estimate of the read count stays close
+    assert abs(sum(t.lat["read"]) - t.calls["read"]) < 0.02 * t.calls["read"]
+    # a call that blocks is always timed (weight 1), sampled or not
+    lat = t.lat["clock_nanosleep"] + [0] * 40
+    assert lat[25] + lat[26] == sleeps
 
 
 @needs_bpf

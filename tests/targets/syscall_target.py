@@ -11,6 +11,7 @@ interpreter shutdown calls).  Ops:
                         receives them all; both closed before the linger
   reuse SIZE A B PAUSE  open A, read SIZE, sleep PAUSE s, close; then the same with B
                         (which gets A's fd number)
+  hot N K               N one-byte reads of /dev/zero, with a 20 ms sleep after each N/K
   idle                  nothing (the baseline of the op-independent calls)
 LINGER is the environment variable SYSCALL_TARGET_LINGER (default 0.5).
 """
@@ -63,6 +64,14 @@ def do_tcp(total: int) -> None:
         s.close()
 
 
+def do_hot(n: int, k: int) -> None:
+    fd = os.open("/dev/zero", os.O_RDONLY)
+    for _ in range(k):
+        for _ in range(n // k):
+            os.read(fd, 1)
+        time.sleep(0.02)
+
+
 def do_reuse(size: int, a: str, b: str, pause: float) -> None:
     for path in (a, b):
         fd = os.open(path, os.O_RDONLY)
@@ -86,6 +95,8 @@ def main() -> None:
         do_sleep(int(args[0]), int(args[1]))
     elif op == "tcp":
         do_tcp(int(args[0]))
+    elif op == "hot":
+        do_hot(int(args[0]), int(args[1]))
     elif op == "reuse":
         do_reuse(int(args[0]), args[1], args[2], float(args[3]))
     elif op != "idle":
