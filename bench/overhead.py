@@ -24,17 +24,19 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 WINDOW_S = 5.0
+# A private tmux server: nothing else on the machine can kill our sessions, nor we theirs.
+TMUX = ["tmux", "-L", f"perftui-bench-{uuid.uuid4().hex[:6]}"]
 
 
 def tmux(argv: list[str], width: int = 120, height: int = 40) -> str:
     name = f"bench-{uuid.uuid4().hex[:6]}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y",
+    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", str(width), "-y",
                     str(height), *argv], check=True)
     return name
 
 
 def pane_pid(session: str) -> int:
-    out = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+    out = subprocess.run([*TMUX, "list-panes", "-t", session, "-F", "#{pane_pid}"],
                          capture_output=True, text=True, check=True).stdout
     return int(out.split()[0])
 
@@ -59,12 +61,12 @@ def tree_cpu(pid: int, only: str = "") -> float:
 
 
 def capture(session: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
+    return subprocess.run([*TMUX, "capture-pane", "-p", "-t", session], capture_output=True,
                           text=True).stdout
 
 
 def kill(session: str) -> None:
-    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
 
 
 def time_to_first_frame(pid: int) -> float:

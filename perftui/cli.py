@@ -137,12 +137,16 @@ def run_live(argv: list[str]) -> int:
     args = parser.parse_args(opts)
     if command and (args.pid is not None or args.name is not None):
         parser.error("give either -p/-n or a command after --, not both")
-    from perftui.app import create_app
+    from perftui.sources.early import EarlyStartSource
     from perftui.sources.live import LiveSource
 
     target = resolve_target(args, command)
-    source = LiveSource(target.pid, args.interval, child=target.child, label=target.label)
+    # Probes start now, while the UI is still being imported: the first frame comes sooner.
+    source = EarlyStartSource(LiveSource(target.pid, args.interval, child=target.child,
+                                         label=target.label))
     try:
+        from perftui.app import create_app
+
         app = create_app(source, interval=args.interval, theme=args.theme)
     except ValueError as exc:
         source.stop()

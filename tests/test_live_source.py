@@ -137,3 +137,20 @@ def test_set_interval_reaches_the_probe(target: subprocess.Popen[str]) -> None:
         assert len(samples) >= 8, samples  # 1.5 s at 0.1 s, not at 1 s
     finally:
         src.stop()
+
+
+def test_early_start_buffers_until_the_app_attaches(target: subprocess.Popen[str]) -> None:
+    from perftui.sources.early import EarlyStartSource
+
+    src = EarlyStartSource(LiveSource(target.pid, interval=0.2))
+    try:
+        time.sleep(1.5)  # the probe runs and samples before anyone listens
+        got = Collector()
+        src.start(got)
+        first = list(got.frames)
+        assert [f["k"] for s, f in first if s == "procfs"][:3] == ["hello", "meta", "sample"]
+        got.wait_for(lambda s, f: s == "procfs" and f["k"] == "sample", after=len(first))
+        seqs = [f["seq"] for s, f in got.frames if s == "procfs"]
+        assert seqs == list(range(len(seqs)))  # nothing lost or reordered at the hand-over
+    finally:
+        src.stop()

@@ -16,18 +16,20 @@ class Tmux:
         if shutil.which("tmux") is None:
             raise RuntimeError("tmux is not installed (scripts/install-deps.sh installs it)")
         self.name = f"perftui-test-{uuid.uuid4().hex[:8]}"
+        # A private server per session: another test's or user's kill-server cannot end it.
+        self.tmux = ["tmux", "-L", self.name]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
         # Keep the pane after the program exits so its last screen and status can be read.
         cmd = f"env {exports} {shlex.join(argv)}; echo EXITED=$?; sleep 30"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width),
+        subprocess.run([*self.tmux, "new-session", "-d", "-s", self.name, "-x", str(width),
                         "-y", str(height), cmd], check=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
+        return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.name],
                               capture_output=True, text=True, check=True).stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def wait_for(self, pred: Callable[[str], bool], timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -40,4 +42,4 @@ class Tmux:
         raise AssertionError(f"screen never matched; last screen:\n{screen}")
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
