@@ -196,3 +196,57 @@ def test_record_cpu_is_small(tmp_path: Path) -> None:
     rec.close()
     per_second = (time.process_time() - t) / 600
     assert per_second < 0.005 * 0.5  # well under 0.5% of a core
+
+
+def with_stacks(cfg: GenConfig, hot_share: float) -> list[tuple[str, Any]]:
+    """framegen's frames plus a pyspy stream: 100 samples a second, ``hot_share`` of them in
+    main -> work -> hot, the rest in main -> idle."""
+    out = list(frames(cfg))
+    out.append(("pyspy", {"k": "hello", "ts": cfg.t0, "seq": 0, "schema": 1, "probe": "pyspy",
+                          "version": "0.1.0", "pid": cfg.pid, "host": "testhost",
+                          "interval": 1.0, "caps": {"stacks": {"ok": True}}, "rate": 100}))
+    labels = {1: "main (app.py:1)", 2: "work (app.py:5)", 3: "hot (app.py:9)",
+              4: "idle (app.py:20)"}
+    hot = round(100 * hot_share)
+    for i in range(1, cfg.samples):
+        chunk: dict[str, Any] = {
+            "k": "chunk", "ts": cfg.t0 + i, "seq": i, "t0": cfg.t0 + i - 1, "t1": cfg.t0 + i,
+            "rate": 100, "asked": 100, "got": 100, "errors": 0, "late": 0,
+            "samples": [[1, cfg.pid, hot], [2, cfg.pid, 100 - hot]]}
+        if i == 1:
+            chunk.update(strs=labels, stacks={1: [1, 2, 3], 2: [1, 4]},
+                         threads={cfg.pid: "MainThread"})
+        out.append(("pyspy", chunk))
+    out.sort(key=lambda sf: sf[1]["ts"])
+    return out
+
+
+def test_stack_exports_and_functions(tmp_path: Path) -> None:
+    cfg = GenConfig(samples=61)
+    path = tmp_path / "py.perftui"
+    write_frames(str(path), new_header(cfg.pid), with_stacks(cfg, 0.7))
+    r = perftui("export", str(path), "--format", "folded")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "main (app.py:1);work (app.py:5);hot (app.py:9) 4200",
+        "main (app.py:1);idle (app.py:20) 1800"]
+    r = perftui("export", str(path), "--format", "folded", "--from", "30")
+    assert r.stdout.splitlines()[0].endswith(" 2100")  # chunks from 30 s on (midpoints)
+    r = perftui("export", str(path), "--format", "speedscope")
+    doc = json.loads(r.stdout)
+    assert {f["name"] for f in doc["shared"]["frames"]} == {"main", "work", "hot", "idle"}
+    assert sum(doc["profiles"][0]["weights"]) == pytest.approx(60.0)  # seconds at 100 Hz
+    functions = {f["name"]: f for f in report(str(path))["functions"]}
+    assert functions["hot (app.py:9)"]["self_percent"] == pytest.approx(70.0)
+    assert functions["main (app.py:1)"]["total_percent"] == pytest.approx(100.0)
+
+
+def test_diff_flags_a_function_that_got_hotter(tmp_path: Path) -> None:
+    cfg = GenConfig(samples=61)
+    a, b = tmp_path / "a.perftui", tmp_path / "b.perftui"
+    write_frames(str(a), new_header(cfg.pid), with_stacks(cfg, 0.5))
+    write_frames(str(b), new_header(cfg.pid), with_stacks(cfg, 0.8))
+    r = perftui("diff", str(a), str(b), "--json")
+    assert r.returncode == 1
+    flagged = json.loads(r.stdout)["regressions"]
+    assert flagged == ["functions.hot (app.py:9)", "functions.work (app.py:5)"]
