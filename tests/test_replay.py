@@ -306,3 +306,30 @@ def test_checkpoints_stay_within_their_budget_and_exact(
     assert len(tight) <= 5 and tight.spacing_s >= 240
     for n in (len(fr), 1234, 777):
         assert build_snapshot(tight.model_at(n)) == reference(fr, n)
+
+
+def test_seeks_with_stack_samples_are_exact_and_share_slices(tmp_path: Path) -> None:
+    from perftui.model.checkpoint import checkpoint, restore
+    from perftui.session.checkpoints import Checkpoints
+    from tests.test_report import with_stacks
+
+    cfg = GenConfig(samples=400)
+    fr = with_stacks(cfg, 0.6)
+    path = str(tmp_path / "py.perftui")
+    write_frames(path, new_header(cfg.pid), fr)
+    with SessionReader(path) as r:
+        index = r.index()
+    cps = Checkpoints(path, index, Model, spacing_s=60)
+    cps.build(threading.Event())
+    for n in (len(fr), 555, 1001):
+        m = Model()
+        for stream, frame in fr[:n]:
+            m.apply(stream, frame)
+        got = cps.model_at(n)
+        assert build_snapshot(got) == build_snapshot(m)
+        assert got.pystacks.session == m.pystacks.session
+        assert [s.t0 for s in got.pystacks.slices] == [s.t0 for s in m.pystacks.slices]
+    saved = checkpoint(m)
+    assert saved.pystacks.slices[0] is m.pystacks.slices[0]  # frozen: shared, not copied
+    assert saved.pystacks.session is not m.pystacks.session  # mutable: copied
+    assert restore(saved).pystacks.slices[-1] is m.pystacks.slices[-1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from array import array
+from collections import deque
 from typing import Any
 
 from perftui.model.model import Model
@@ -88,17 +89,49 @@ class SeriesLog:
                            strict=True) if n else ())
 
 
-def checkpoint(model: Model) -> Model:
-    """A deep copy of ``model`` whose series are empty (same lengths)."""
-    memo: dict[int, Any] = {id(s): Series(_points(s).maxlen or 0)
-                            for s in series_paths(model).values()}
+_ATOMIC = (int, float, str, bytes, bool, type(None))
+
+
+def frozen_parts(model: Model) -> dict[int, Any]:
+    """Instances of frozen dataclasses in the model, by id: immutable by contract, so
+    checkpoints share them instead of copying (the stack model's slices, for one).
+    Containers whose first item is a plain value are taken to hold only plain values."""
+    found: dict[int, Any] = {}
+    seen: set[int] = set()
+    todo: list[Any] = [model]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, _ATOMIC):
+            continue
+        seen.add(id(obj))
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            if obj.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+                found[id(obj)] = obj
+            else:
+                todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+            continue
+        items: Any = obj.values() if isinstance(obj, dict) else obj
+        if isinstance(obj, (dict, list, tuple, deque, set)):
+            first = next(iter(items), None)
+            if not isinstance(first, _ATOMIC):
+                todo.extend(items)
+        elif hasattr(obj, "__dict__") and not isinstance(obj, Series):
+            todo.extend(vars(obj).values())
+    return found
+
+
+def checkpoint(model: Model, shared: dict[int, Any] | None = None) -> Model:
+    """A deep copy of ``model`` whose series are empty (same lengths), sharing its frozen
+    parts (``shared``: frozen_parts(model), when the caller has it already)."""
+    memo: dict[int, Any] = dict(frozen_parts(model) if shared is None else shared)
+    memo.update({id(s): Series(_points(s).maxlen or 0) for s in series_paths(model).values()})
     return copy.deepcopy(model, memo)
 
 
 def restore(saved: Model, log: SeriesLog | None = None,
             marks: dict[str, int] | None = None) -> Model:
     """A working copy of a checkpoint (which stays as it was), series refilled from ``log``."""
-    model = copy.deepcopy(saved)
+    model = copy.deepcopy(saved, frozen_parts(saved))
     if log is not None and marks:
         log.fill(model, marks)
     return model

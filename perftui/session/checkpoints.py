@@ -15,13 +15,14 @@ BUDGET_BYTES by dropping every other one, which doubles the spacing (and the see
 
 from __future__ import annotations
 
+import io
 import pickle
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from perftui.model.checkpoint import SeriesLog, checkpoint, restore
+from perftui.model.checkpoint import SeriesLog, checkpoint, frozen_parts, restore
 from perftui.model.model import Model
 from perftui.session.cursor import Cursor
 from perftui.session.index import ChunkIndex
@@ -60,6 +61,7 @@ class Checkpoints:
         self._factory = factory
         self._log = SeriesLog()
         self._lock = threading.Lock()
+        self._counted: set[int] = set()  # shared parts already in the size
         self.built_to = 0  # frames the build has gone through
 
     def __len__(self) -> int:
@@ -107,8 +109,9 @@ class Checkpoints:
                 due.append(ts + self.spacing_s)
             elif ts >= due[0]:
                 due[0] = ts + self.spacing_s
-                saved = checkpoint(model)
-                size = len(pickle.dumps(saved, pickle.HIGHEST_PROTOCOL))
+                shared = frozen_parts(model)
+                saved = checkpoint(model, shared)
+                size = self._size(saved, shared)
                 with self._lock:  # the state before frame n: n frames applied
                     self._saved.append(Saved(n, saved, self._log.sync(model), size))
                     self._thin()
@@ -119,6 +122,19 @@ class Checkpoints:
             return
         self.built_to = self._index.frames
 
+
+    def _size(self, saved: Model, shared: dict[int, Any]) -> int:
+        """Pickled bytes of what this checkpoint adds: its own state, and the shared frozen
+        parts no earlier checkpoint holds."""
+        out = io.BytesIO()
+        pickler = _SharingPickler(out, shared)
+        pickler.dump(saved)
+        size = out.tell()
+        for key, obj in shared.items():
+            if key not in self._counted:
+                self._counted.add(key)
+                size += len(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+        return size
 
     def _thin(self) -> None:
         """Within budget: drop every other checkpoint (the first stays) and double the
@@ -131,6 +147,15 @@ class Checkpoints:
     def size(self) -> int:
         with self._lock:
             return sum(s.size for s in self._saved)
+
+
+class _SharingPickler(pickle.Pickler):
+    def __init__(self, out: io.BytesIO, shared: dict[int, Any]) -> None:
+        super().__init__(out, pickle.HIGHEST_PROTOCOL)
+        self._shared = shared
+
+    def persistent_id(self, obj: Any) -> int | None:  # shared parts: referred to, not copied
+        return id(obj) if id(obj) in self._shared else None
 
 
 class _Stopped(Exception):
