@@ -59,8 +59,8 @@ class Program:
     """A compiled BPF object (its programs and maps live as long as this process holds it)."""
 
     def __init__(self, source: str, cflags: list[str]) -> None:
-        """Compiles and loads; the ``TRACEPOINT_PROBE``/``RAW_TRACEPOINT_PROBE`` functions are
-        attached by bcc right away.  Raises BccUnavailable or BpfError."""
+        """Compiles and loads; the ``TRACEPOINT_PROBE`` functions are attached by bcc right
+        away, others by :meth:`attach_raw`.  Raises BccUnavailable or BpfError."""
         self._bcc: ModuleType = bccenv.import_bcc()
         with _StderrCapture() as said:
             try:
@@ -74,6 +74,13 @@ class Program:
         leaf = getattr(table, "sLeaf", table.Leaf)  # bcc's per-CPU tables widen Leaf
         return MapInfo(int(table.map_fd), ctypes.sizeof(table.Key), ctypes.sizeof(leaf),
                        int(table.max_entries))
+
+    def attach_raw(self, tracepoint: str, function: str) -> None:
+        """Attach a function to a raw tracepoint (``sys_enter``); raises BpfError."""
+        try:
+            self._bpf.attach_raw_tracepoint(tp=tracepoint.encode(), fn_name=function.encode())
+        except Exception as exc:
+            raise BpfError(f"attach {function} to raw tracepoint {tracepoint}: {exc}") from exc
 
     def attached(self) -> list[str]:
         """Names of the tracepoints and raw tracepoints this object is attached to."""

@@ -137,7 +137,8 @@ static __always_inline void fd_closed(long fd) {
 }
 #endif  // FULL
 
-RAW_TRACEPOINT_PROBE(sys_enter) {
+// Attached by user space once the fdkind table is filled (not by bcc at load time).
+int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
     u64 id = bpf_get_current_pid_tgid();
     if ((id >> 32) != TGID) return 0;
     u32 nr = ctx->args[1];
@@ -208,7 +209,7 @@ static __always_inline void count_bytes(struct slot *s, long ret) {
     else { v->wbytes += ret; v->writes++; }
 }
 
-RAW_TRACEPOINT_PROBE(sys_exit) {
+int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     u64 id = bpf_get_current_pid_tgid();
     if ((id >> 32) != TGID) return 0;
     u32 zero = 0, tid = (u32)id;

@@ -128,6 +128,10 @@ class Loaded:
                 self._arm_fd_kinds(files="files" not in p.why_not)
             if self.net:
                 self.conns = Map(self.prog, "conns")
+            # Exit first: every call counted at entry then also has its exit seen.
+            if self.full:
+                self.prog.attach_raw("sys_exit", "on_sys_exit")
+            self.prog.attach_raw("sys_enter", "on_sys_enter")
         except BaseException:
             self.prog.close()
             raise
