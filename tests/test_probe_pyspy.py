@@ -142,7 +142,7 @@ def _first_pyspy(probe: Probe) -> list[psutil.Process]:
 
 @needs_pyspy
 def test_known_split_thread_names_and_rate(hot: subprocess.Popen[str]) -> None:
-    probe = Probe(hot.pid, "--count", "8")
+    probe = Probe(hot.pid, "--count", "5")
     code, err = probe.finish(60)
     assert code == 0, err
     hello = probe.frames[0]
@@ -171,13 +171,13 @@ def test_known_split_thread_names_and_rate(hot: subprocess.Popen[str]) -> None:
         todo.extend(node.children)
     # Chunks follow each other without holes in time, and the rate is close to the one asked.
     chunks = probe.kind("chunk")
-    assert len(chunks) == 8
+    assert len(chunks) == 5
     for prev, cur in itertools.pairwise(chunks):
         assert 0 <= cur["t0"] - prev["t1"] < 0.2
     asked = sum(c["asked"] for c in chunks)
     got = sum(c["got"] for c in chunks)
     assert 0.85 <= got / asked <= 1.15, (got, asked)
-    assert stacks.stats(Window.last(3)).chunks in (2, 3, 4)
+    assert stacks.stats(Window.last(4)).chunks in (1, 2, 3)
 
 
 def _first_line(function: str) -> int:
@@ -364,12 +364,12 @@ def test_commands(hot: subprocess.Popen[str]) -> None:
     probe = Probe(hot.pid)
     probe.wait_for(lambda f: f["k"] == "chunk")
     assert probe.proc.stdin is not None
-    probe.proc.stdin.write(b"bogus\ninterval 2\n")
+    probe.proc.stdin.write(b"bogus\ninterval 4\n")
     probe.proc.stdin.flush()
     warn = probe.wait_for(lambda f: f["k"] == "warn" and f["cap"] == "command")
     assert "bogus" in warn["msg"]
     since = time.time()
     long = probe.wait_for(lambda f: f["k"] == "chunk" and f["t0"] > since)
-    assert long["t1"] - long["t0"] > 1.5
+    assert long["t1"] - long["t0"] > 3.0
     probe.proc.stdin.close()
     assert probe.finish(5)[0] == 0

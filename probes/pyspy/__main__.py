@@ -1,5 +1,5 @@
 """``python -m probes.pyspy --pid N``: hello, then one ``chunk`` frame of Python stack samples
-per chunk (``--interval`` seconds, whole seconds, at least 1) until the target is gone
+per chunk (``--interval`` seconds, whole seconds, at least 2) until the target is gone
 (``gone``, exit 0), the app goes away (end of stdin) or a SIGTERM/SIGINT arrives (exit 0).
 
 A target py-spy cannot read (no py-spy, no ptrace rights, not Python, a Python too new) gets a
@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--pid", type=int, required=True, help="Python process to sample")
     p.add_argument("--interval", type=_positive, default=1.0,
-                   help="seconds per chunk (rounded to whole seconds, at least 1)")
+                   help="seconds per chunk (rounded to whole seconds, at least 2)")
     p.add_argument("--rate", type=int, default=100, help="samples per second (default 100)")
     p.add_argument("--idle", action="store_true", help="include idle threads")
     p.add_argument("--gil", action="store_true", help="only threads holding the GIL")

@@ -40,6 +40,7 @@ class Result:
     late: int  # "behind in sampling" messages
     log: str  # what py-spy printed
     exited: bool  # py-spy stopped because the target exited
+    stopped: bool  # the probe stopped it before its time
     wrote: bool  # the output file was there
 
 
@@ -108,7 +109,7 @@ class Chunk:
                 per_tid[s.tid] = per_tid.get(s.tid, 0) + s.count
             ticks = max(per_tid.values(), default=0)
         return Result(self.t0, t1, code, stacks, ticks, errors, log.count("behind in sampling"),
-                      log, exited, text is not None)
+                      log, exited, self.stopped, text is not None)
 
 
 def _read_and_remove(path: str) -> str | None:

@@ -9,7 +9,7 @@ match the rate asked.  Each frame says what was asked and what was got.
 
 from __future__ import annotations
 
-import os
+import shutil
 import sys
 import tempfile
 import time
@@ -31,9 +31,14 @@ MAX_FAILURES = 5
 NAMES_SOON_S = 5.0  # a sampled thread without a name: dump again after at most this
 
 
+MIN_CHUNK_S = 2
+
+
 def chunk_seconds(interval: float) -> int:
-    """py-spy's ``--duration`` takes whole seconds."""
-    return max(1, round(interval))
+    """py-spy's ``--duration`` takes whole seconds.  At least 2: each py-spy start costs
+    ~15 ms of CPU (it reads the interpreter's symbols again), so 1-second chunks would cost
+    ~1.5% of a core more than one long py-spy run; 2-second ones cost about the same."""
+    return max(MIN_CHUNK_S, round(interval))
 
 
 class Sampler:
@@ -56,6 +61,7 @@ class Sampler:
         self._count = count
         self._interner = Interner()
         self._boost = 1.0
+        self._tuned = False
         self._started = 0
         self._failures = 0
         self._warned: set[str] = set()
@@ -68,7 +74,8 @@ class Sampler:
             while chunk is not None:
                 if not self._wait(chunk):
                     chunk.stop()
-                    self._send(chunk.result(time.time()))
+                    if chunk.wrote():  # SIGINT made py-spy write what it had
+                        self._send(chunk.result(time.time()))
                     return 0
                 t1 = time.time()
                 gone = target.gone_reason(self._pid)
@@ -76,31 +83,27 @@ class Sampler:
                 more = gone is None and ok and (self._count == 0 or self._started < self._count)
                 nxt = self._start() if more else None  # first: the gap is only py-spy's start
                 res = chunk.result(t1)
+                chunk = nxt
                 if ok:
                     self._failures = 0
                     self._send(res)
-                    if not chunk.stopped:
+                    if not res.stopped:
                         self._tune(res)
                 elif gone is None:
                     status = self._failed(res)
                     if status is not None:
                         return status
-                    nxt = self._start()
+                    chunk = self._start()
                 if gone is not None or target.gone_reason(self._pid) is not None:
-                    if nxt is not None:
-                        nxt.stop()
                     self._w.write("gone", reason=target.gone_reason(self._pid) or "exited")
                     return 0
                 self._maybe_dump()
-                chunk = nxt
             return 0
         finally:
             if chunk is not None:
                 chunk.stop()
-            try:
-                os.rmdir(self._workdir)
-            except OSError:
-                pass
+                chunk.result(time.time())  # deletes its files
+            shutil.rmtree(self._workdir, ignore_errors=True)
 
     def _start(self) -> Chunk:
         self._started += 1
@@ -133,6 +136,8 @@ class Sampler:
     def _tune(self, res: Result) -> None:
         """Raise py-spy's rate by the share of wall time a chunk does not sample."""
         ratio = (res.t1 - res.t0) / self._seconds
+        if not self._tuned:  # the first chunk is the best guess there is
+            self._tuned, self._boost = True, ratio
         self._boost = min(MAX_BOOST, max(1.0, 0.7 * self._boost + 0.3 * ratio))
 
     def _send(self, res: Result) -> None:
