@@ -1,4 +1,5 @@
-"""Which probes to run for a target: procfs always, pyspy when the target looks like CPython.
+"""Which probes to run for a target: procfs always, pyspy when the target looks like CPython,
+the native stack sampler when asked.
 
 The look is cheap and needs no ptrace: the executable's name, a libpython in its maps, argv[0]
 or comm (see ``probes.pyspy.target.python_version``).  A miss is not final: the pyspy probe
@@ -15,6 +16,7 @@ from probes.pyspy.target import python_version
 
 PROCFS = ProbeSpec("procfs", "probes.procfs")
 PYSPY = "pyspy"
+STACKS = ProbeSpec("stacks", "probes.stacks")
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,11 @@ def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
     return ProbeSpec(PYSPY, "probes.pyspy", args)
 
 
-def select_probes(pid: int, *, python: bool | None = None,
-                  pyspy: ProbeSpec | None = None) -> Selection:
+def select_probes(pid: int, *, python: bool | None = None, pyspy: ProbeSpec | None = None,
+                  native_stacks: bool = False) -> Selection:
     """The probes for ``pid``.  ``python``: True/False overrides the detection (a user's
-    ``--python``/``--no-python``); ``pyspy``: the pyspy probe with its options."""
+    ``--python``/``--no-python``); ``pyspy``: the pyspy probe with its options;
+    ``native_stacks``: add the BPF native stack sampler (root, bcc)."""
     version = python_version(pid)
     wanted = version is not None if python is None else python
     probes = [PROCFS]
@@ -49,4 +52,6 @@ def select_probes(pid: int, *, python: bool | None = None,
     else:
         notes.append(f"Python stacks off: process {pid} does not look like CPython "
                      "(no python executable or libpython)")
+    if native_stacks:
+        probes.append(STACKS)
     return Selection(tuple(probes), version, tuple(notes))

@@ -41,13 +41,14 @@ needs_pyspy = pytest.mark.skipif(PYSPY is None, reason="py-spy is not installed"
 
 
 class Probe:
-    """A running ``python -m probes.pyspy`` and the frames it has written so far."""
+    """A running probe (``python -m probes.pyspy`` by default) and the frames it wrote so far."""
 
     def __init__(self, pid: int, *args: str, env: dict[str, str] | None = None,
                  python: str = sys.executable, cwd: Path | str = REPO,
-                 preexec: Callable[[], None] | None = None) -> None:
+                 preexec: Callable[[], None] | None = None, module: str = "probes.pyspy",
+                 ) -> None:
         self.proc = subprocess.Popen(
-            [python, "-m", "probes.pyspy", "--pid", str(pid), *args],
+            [python, "-m", module, "--pid", str(pid), *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
             env=env, preexec_fn=preexec)
         self.frames: list[Frame] = []

@@ -48,6 +48,9 @@ def test_other_target_gets_procfs_only(sleeper: int) -> None:
     assert sel.python is None and "does not look like CPython" in sel.notes[0]
     forced = select_probes(sleeper, python=True, pyspy=pyspy_spec(rate=50, idle=True))
     assert forced.probes[1].args == ["--rate", "50", "--idle"]
+    native = select_probes(sleeper, native_stacks=True)
+    assert [(p.name, p.module) for p in native.probes] == [("procfs", "probes.procfs"),
+                                                           ("stacks", "probes.stacks")]
 
 
 def test_target_helpers(python_target: int, sleeper: int) -> None:

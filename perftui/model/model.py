@@ -46,6 +46,7 @@ class Model:
     exit: TargetExit | None = None
     self_cpu: Series = field(init=False)
     pystacks: StackModel = field(default_factory=StackModel)  # the pyspy stream
+    nativestacks: StackModel = field(default_factory=StackModel)  # the stacks stream
     _prev_self: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
@@ -74,6 +75,8 @@ class Model:
         status.see(frame)
         if stream == "pyspy":
             self.pystacks.apply(frame)
+        elif stream == "stacks":
+            self.nativestacks.apply(frame)
         if kind == "hello":
             schema = frame.get("schema")
             if schema != SCHEMA_VERSION:
