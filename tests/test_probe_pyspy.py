@@ -25,6 +25,7 @@ from perftui.model.stackviews import flame, top_functions
 from probes.pyspy.chunk import Chunk
 from probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
 from probes.pyspy.locate import ENV, NotFound, find_pyspy
+from probes.pyspy.rawformat import parse
 from probes.wire import iter_frames
 
 REPO = Path(__file__).resolve().parents[1]
@@ -374,3 +375,44 @@ def test_commands(hot: subprocess.Popen[str]) -> None:
     assert long["t1"] - long["t0"] > 3.0
     probe.proc.stdin.close()
     assert probe.finish(5)[0] == 0
+
+
+def test_raw_format_records() -> None:
+    text = (
+        'thread (4711): worker;run (app.py:9);hot (app.py:3) 81\n'
+        'thread (4712);main (app.py:1) 2\n'
+        'process 10:"python -c \nimport x; print(\\"a\\"); y = 5\nz";'
+        'process 12:"python child.py";thread (13): MainThread;f (c.py:1) 7\n'
+        'thread (0x7F00);0x7f1b613278ec (libc.so.6) 1\n')
+    stacks = parse(text)
+    assert [(s.tid, s.thread_name, s.pid, s.count) for s in stacks] == [
+        (4711, "worker", None, 81), (4712, None, None, 2), (13, "MainThread", 12, 7),
+        (0x7F00, None, None, 1)]
+    assert stacks[0].frames == ("run (app.py:9)", "hot (app.py:3)")
+    assert stacks[2].frames == ("f (c.py:1)",)
+    assert parse("") == [] and parse("thread (1): t 3")[0].count == 3
+
+
+@needs_pyspy
+def test_subprocesses() -> None:
+    # A parent whose command line holds newlines and quotes, as py-spy prints it in stacks.
+    script = (f"import subprocess, sys, time\nc = subprocess.Popen([sys.executable, {str(HOT)!r}],"
+              " stdout=subprocess.DEVNULL)\ntime.sleep(0.5); print('ready', flush=True)\n"
+              "time.sleep(600)  # \"; x")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline().strip() == "ready"
+        child = psutil.Process(parent.pid).children()[0].pid
+        probe = Probe(parent.pid, "--subprocesses", "--count", "1")
+        code, err = probe.finish(30)
+    finally:
+        parent.kill()
+        parent.wait()
+    assert code == 0, err
+    chunk = probe.kind("chunk")[0]
+    assert set(chunk["pids"].values()) == {child}
+    model = Model()
+    for frame in probe.frames:
+        model.apply("pyspy", frame)
+    assert top_functions(model.pystacks)[0].function == "hot_a"
+    assert not any(label.startswith(('"', "process ")) for label in model.pystacks.labels)

@@ -1,12 +1,15 @@
 """py-spy's ``--format raw`` output (collapsed stacks) with ``--threads``, parsed.
 
-One line per distinct stack: frames root first, ``;``-separated, then a space and a count::
+One record per distinct stack: frames root first, ``;``-separated, then a space and a count::
 
     process 12:"python app.py";thread (4711): worker;run (app.py:9);hot (app.py:3) 81
 
-Process frames come only with ``--subprocesses`` (outermost parent first).  The thread frame
-is ``thread (TID)`` or ``thread (TID): NAME``; TID is the OS thread id on Linux.  A frame is
-``function (file:line)``, ``function (file)`` or a bare name (native frames: ``0x7f.. (lib.so)``).
+Process frames come only with ``--subprocesses`` (outermost parent first) and quote the
+command line as is, so it may hold ``;``, ``"`` and even newlines (``python -c`` scripts):
+records are therefore split where a count ends a line and a ``process``/``thread`` frame
+starts the next, not at every newline.  The thread frame is ``thread (TID)`` or
+``thread (TID): NAME``; TID is the OS thread id on Linux.  A frame is ``function
+(file:line)``, ``function (file)`` or a bare name (native frames: ``0x7f.. (lib.so)``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_THREAD = re.compile(r"^thread \((0x[0-9A-Fa-f]+|\d+)\)(?:: (.*))?$")
-_PROCESS = re.compile(r'^process (\d+):"')
+_START = r'(?:process \d+:"|thread \()'
+_RECORD_END = re.compile(rf" (\d+)\n(?={_START}|\Z)")
+_PROCESS = re.compile(rf'process (\d+):"(.*?)";(?={_START})', re.DOTALL)
+_THREAD = re.compile(r"thread \((0x[0-9A-Fa-f]+|\d+)\)(?:: ([^;]*))?(?:;|$)")
 
 
 @dataclass(frozen=True)
@@ -27,45 +32,27 @@ class RawStack:
     count: int
 
 
-def _split(stack: str) -> list[str]:
-    """Split on ``;`` but keep a process frame whole: its quoted command line may hold ``;``."""
-    parts = stack.split(";")
-    out: list[str] = []
-    i = 0
-    while i < len(parts):
-        part = parts[i]
-        if _PROCESS.match(part):
-            while not part.endswith('"') and i + 1 < len(parts):
-                i += 1
-                part += ";" + parts[i]
-        out.append(part)
-        i += 1
-    return out
-
-
-def parse_line(line: str) -> RawStack | None:
-    """One line of raw output, or None for a line that is not a stack."""
-    stack, _, count_text = line.rstrip("\n").rpartition(" ")
-    if not stack or not count_text.isdigit():
-        return None
-    parts = _split(stack)
-    pid: int | None = None
+def parse_record(stack: str, count: int) -> RawStack:
+    """One record: the stack text (without its count) and the count."""
+    pos, pid = 0, None
+    while (proc := _PROCESS.match(stack, pos)) is not None:
+        pid, pos = int(proc.group(1)), proc.end()
     tid, name = 0, None
-    rest = 0
-    while rest < len(parts):
-        proc = _PROCESS.match(parts[rest])
-        if proc is None:
-            break
-        pid = int(proc.group(1))
-        rest += 1
-    if rest < len(parts):
-        thread = _THREAD.match(parts[rest])
-        if thread is not None:
-            tid = int(thread.group(1), 0)
-            name = thread.group(2)
-            rest += 1
-    return RawStack(tid, name, pid, tuple(parts[rest:]), int(count_text))
+    thread = _THREAD.match(stack, pos)
+    if thread is not None:
+        tid, name, pos = int(thread.group(1), 0), thread.group(2), thread.end()
+    rest = stack[pos:]
+    return RawStack(tid, name, pid, tuple(rest.split(";")) if rest else (), count)
 
 
 def parse(text: str) -> list[RawStack]:
-    return [s for s in map(parse_line, text.splitlines()) if s is not None]
+    if text and not text.endswith("\n"):
+        text += "\n"
+    out: list[RawStack] = []
+    start = 0
+    for m in _RECORD_END.finditer(text):
+        stack = text[start:m.start()]
+        start = m.end()
+        if stack:
+            out.append(parse_record(stack, int(m.group(1))))
+    return out
