@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 
 from probes.control import Grid
 from probes.wire import FrameWriter
@@ -45,14 +46,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _why_not(pid: int, err: Exception) -> str:
+    """The end of "no process N..." for a pid that pidfd_open refused."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("Tgid:") and int(line.split()[1]) != pid:
+                    return f": it is a thread of process {line.split()[1]}"
+    except (OSError, ValueError):
+        pass
+    return "" if isinstance(err, ProcessLookupError | FileNotFoundError) else f": {err}"
+
+
 def _start_in_background(pid: int, args: argparse.Namespace,
                          strings: Interner) -> tuple[threading.Thread, list[Started]]:
     # Compiling takes 0.3-7 s: in a thread, so signals and the target's exit are seen meanwhile.
     box: list[Started] = []
-    thread = threading.Thread(
-        target=lambda: box.append(start(pid, args.source, args.detail, strings,
-                                        args.exact_latency)),
-        name="start", daemon=True)
+
+    def run_start() -> None:
+        try:
+            box.append(start(pid, args.source, args.detail, strings, args.exact_latency))
+        except Exception as e:  # a bug: say so in the caps rather than die silently
+            traceback.print_exc()
+            box.append(Started(None, None, pending_caps(f"probe error: {e!r}")))
+
+    thread = threading.Thread(target=run_start, name="start", daemon=True)
     thread.start()
     return thread, box
 
@@ -72,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         life = Lifecycle(args.pid)
-    except (ProcessLookupError, ValueError, OverflowError):
-        print(f"no process {args.pid}", file=sys.stderr)
+    except (OSError, ValueError, OverflowError) as e:
+        print(f"no process {args.pid}{_why_not(args.pid, e)}", file=sys.stderr)
         return 2
     writer = FrameWriter(sys.stdout.buffer, "ebpf")
 

@@ -7,6 +7,7 @@ types so the rest of the probe is checked by mypy.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import sys
 import tempfile
@@ -66,8 +67,19 @@ class Program:
             try:
                 self._bpf: Any = self._bcc.BPF(text=source.encode(), cflags=cflags)
             except Exception as exc:  # bcc raises bare Exception for compile and load errors
+                self._cleanup_partial()
                 raise BpfError(f"{exc}: {said.tail()}") from exc
         self._lib: Any = self._bcc.libbcc.lib
+
+    def _cleanup_partial(self) -> None:
+        """bcc attaches while it constructs; a failure half way leaves an object only its
+        atexit hook (never run: probes end with os._exit) knows.  Detach it here."""
+        for obj in gc.get_objects():
+            if isinstance(obj, self._bcc.BPF):
+                try:
+                    obj.cleanup()
+                except Exception:
+                    pass
 
     def map(self, name: str) -> MapInfo:
         table = self._bpf.get_table(name.encode())

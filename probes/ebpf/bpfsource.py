@@ -38,7 +38,8 @@ class BpfSource:
         self._l = loaded
         self._exact = exact_latency
         self._shift = 0
-        self._last: tuple[float, int] | None = None  # (monotonic time, total calls)
+        # (monotonic time, total calls): the maps start at zero when attached, just now
+        self._last = (time.monotonic(), 0)
         self._s = strings
         self._cpus = possible_cpus()
         self._files = FileTable(pid) if loaded.full else None
@@ -78,7 +79,7 @@ class BpfSource:
         """Choose the latency sampling shift for the next interval from the last one's rate."""
         now = time.monotonic()
         last, self._last = self._last, (now, total)
-        if self._exact or last is None or now <= last[0]:
+        if self._exact or now <= last[0]:
             return
         rate = (total - last[1]) / (now - last[0])
         shift = 0

@@ -70,11 +70,19 @@ def parse_trace(text: str, firsts: dict[int, int]) -> dict[int, str]:
     return names
 
 
+PREFIX = "perftui-nr-"
+
+
 class _Instance:
     """A private ftrace instance that records the syscall events of chosen pids."""
 
     def __init__(self) -> None:
-        self.path = tracefs.root() / "instances" / f"perftui-nr-{os.getpid()}"
+        base = tracefs.root() / "instances"
+        for stale in base.glob(f"{PREFIX}*"):  # left by a probe killed while naming
+            pid = stale.name[len(PREFIX):]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                _Instance.remove_dir(stale)
+        self.path = base / f"{PREFIX}{os.getpid()}"
         self.path.mkdir()
         (self.path / "buffer_size_kb").write_text("256")
 
@@ -93,13 +101,17 @@ class _Instance:
         return (self.path / "trace").read_text(errors="replace")
 
     def remove(self) -> None:
+        _Instance.remove_dir(self.path)
+
+    @staticmethod
+    def remove_dir(path: Path) -> None:
         try:
-            self.enable(False)
+            (path / "events" / "syscalls" / "enable").write_text("0")
         except OSError:
             pass
         for _ in range(50):  # rmdir fails with EBUSY while a reader still holds it
             try:
-                self.path.rmdir()
+                path.rmdir()
                 return
             except FileNotFoundError:
                 return

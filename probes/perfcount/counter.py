@@ -101,11 +101,15 @@ class PerfCounters:
             child = os.fork()
         except OSError:
             child = -1
-        if child == 0:  # the closer: leaves the app's pipes at once, then takes its time
+        if child == 0:  # the closer: lets go of everything else at once, then takes its time
             try:
-                null = os.open(os.devnull, os.O_RDWR)
-                for std in (0, 1, 2):
-                    os.dup2(null, std)
+                keep = set(fds)
+                for name in os.listdir("/proc/self/fd"):
+                    if int(name) not in keep:
+                        try:
+                            os.close(int(name))
+                        except OSError:
+                            pass
                 for fd in fds:
                     os.close(fd)
             finally:
