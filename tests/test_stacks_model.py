@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
+import perftui.model.stacks as stacks_module
 from perftui.model.model import Model
 from perftui.model.stacks import OTHER_STACK, SESSION, StackModel, Window
 from perftui.model.stackviews import (
@@ -179,6 +182,15 @@ def test_thread_filter_and_names() -> None:
     stats = f.model.stats()
     assert stats.threads == ((B, "worker", 9), (C, "late-one", 2), (A, "MainThread", 1))
     assert f.model.stats(tid=A).samples == 1
+
+
+def test_thread_tables_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stacks_module, "MAX_THREADS", 3)
+    f = Feed()
+    for tid in range(10):
+        f.frame("threads", threads={tid: f"t{tid}"})
+    f.frame("threads", threads={7: "seven"})  # seen again: newest
+    assert list(f.model.names.items()) == [(8, "t8"), (9, "t9"), (7, "seven")]
 
 
 def test_restarted_probe_renumbers_but_totals_keep() -> None:

@@ -24,6 +24,7 @@ Counts = dict[int, int]  # stack index -> samples
 
 OTHER_STACK = "[other stacks: more distinct stacks than perftui keeps]"
 OTHER_TID = -1
+MAX_THREADS = 10_000  # names and pids kept
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class StackModel:
             self.rate = int(rate) if isinstance(rate, (int, float)) and rate > 0 else None
             self.python = frame.get("python")
         elif kind == "threads":
-            self.names.update(_int_keys(frame.get("threads")))
+            _merge(self.names, frame.get("threads"))
         elif kind == "chunk":
             self._apply_chunk(frame)
 
@@ -129,8 +130,8 @@ class StackModel:
         for wire_id, ids in _int_keys(frame.get("stacks")).items():
             labels = tuple(self._wire_strs.get(i, "?") for i in ids)
             self._wire_stacks[wire_id] = self._intern(labels)
-        self.names.update(_int_keys(frame.get("threads")))
-        self.pids.update(_int_keys(frame.get("pids")))
+        _merge(self.names, frame.get("threads"))
+        _merge(self.pids, frame.get("pids"))
         data = array("q")
         for row in frame.get("samples") or ():
             stack = self._wire_stacks.get(row[0])
@@ -231,6 +232,16 @@ class StackModel:
                            max((s.t1 for s in pieces), default=None), len(pieces), samples,
                            sum(s.asked for s in pieces), sum(s.got for s in pieces),
                            sum(s.errors for s in pieces), threads)
+
+
+def _merge(into: dict[int, Any], value: Any) -> None:
+    """Add a wire map to a tid-keyed table, forgetting the oldest threads past MAX_THREADS
+    (a thread pool that makes new threads all day must not grow the model)."""
+    for tid, v in _int_keys(value).items():
+        into.pop(tid, None)
+        into[tid] = v
+    for tid in list(into)[:max(0, len(into) - MAX_THREADS)]:
+        del into[tid]
 
 
 def _int_keys(value: Any) -> dict[int, Any]:
