@@ -25,7 +25,7 @@ class ProbeStatus:
     interval: float | None = None
     caps: dict[str, Frame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    next_seq: int = 0
+    next_seq: int | None = None  # None until the stream's first numbered frame
     lost_frames: int = 0
 
     def missing(self) -> dict[str, str]:
@@ -36,9 +36,9 @@ class ProbeStatus:
         """Count frames lost between this one and the previous one of the same stream."""
         seq = frame.get("seq")
         if isinstance(seq, int):
-            if seq == 0:
-                self.next_seq = 0  # a restarted probe numbers from 0 again
-            elif seq > self.next_seq:
+            # A restarted probe numbers from 0 again; the first frame seen starts the count
+            # wherever it is (a recording started from the live view begins mid-stream).
+            if self.next_seq is not None and seq > self.next_seq:
                 self.lost_frames += seq - self.next_seq
             self.next_seq = seq + 1
 
