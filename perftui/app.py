@@ -4,6 +4,10 @@ Threading: the source calls the sink from its own thread(s).  The sink folds the
 the model under a lock and posts at most one pending ``ModelChanged`` to the app; the app
 builds one frozen Snapshot per refresh under the same lock and hands it to each pane.  Panes
 never see the model, so nothing they do can race a probe thread.
+
+A live view can record what it receives to a session file (``r``, perftui.recording).  A
+ReplaySource gets the ReplayApp (perftui.replay_keys): the same app plus a timeline bar and
+the replay's keys.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from textual.message import Message
 from textual.widgets import Footer
 
 from perftui.model import Model, SchemaError, Snapshot, build_snapshot
+from perftui.recording import LiveRecording, default_path, header_from
 from perftui.screens.help import HelpScreen
+from perftui.session.format import SessionError
+from perftui.session.recorder import SessionRecorder
 from perftui.sources.base import Frame, Source
 from perftui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
 from perftui.widgets.cpu import CpuPane
@@ -60,15 +67,22 @@ class PerftuiApp(App[None]):
         Binding("space,p", "toggle_pause", "Pause", key_display="space"),
         Binding("plus", "interval(1)", "Slower", key_display="+"),
         Binding("minus", "interval(-1)", "Faster", key_display="-"),
+        Binding("r", "record", "Record"),
         Binding("enter", "zoom", "Zoom"),
         Binding("escape", "unzoom", "Back", show=False),
         Binding("t", "next_theme", "Theme"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, source: Source, interval: float, theme: str = DEFAULT_THEME) -> None:
+    def __init__(self, source: Source, interval: float, theme: str = DEFAULT_THEME,
+                 record_to: SessionRecorder | None = None) -> None:
         super().__init__()
         self.source = source
+        self.recording = LiveRecording()
+        if record_to is not None:
+            self.recording.start(record_to)  # before the first frame: the whole session
+        self._rec_error = ""
+        self.recorded: list[str] = []  # files recorded and closed, in order
         self.interval = interval
         self.model = Model()
         self.lock = threading.Lock()
@@ -90,7 +104,12 @@ class PerftuiApp(App[None]):
             yield FileIOPane(id="fileio")
             yield NetPane(id="net")
             yield SyscallPane(id="syscalls")
+        yield from self.compose_bottom()
         yield Footer(compact=True)
+
+    def compose_bottom(self) -> ComposeResult:
+        """Bars docked above the footer (the replay's timeline)."""
+        yield from ()
 
     @property
     def panes(self) -> list[Pane[object]]:
@@ -107,6 +126,7 @@ class PerftuiApp(App[None]):
                 self._error = str(exc)
             except Exception as exc:  # a malformed frame must not take the UI down
                 self._error = f"bad {stream} {frame.get('k', '?')} frame: {exc!r}"
+            self.recording.see(stream, raw, frame)
             if self._pending:
                 return
             self._pending = True
@@ -117,10 +137,12 @@ class PerftuiApp(App[None]):
         self.query_one(CpuPane).focus()
         if self.interval != self.source.interval:
             self.source.set_interval(self.interval)
+        self.set_interval(1.0, self._show_recording)
         self.source.start(self.sink)
 
     def on_unmount(self) -> None:
         self.source.stop()
+        self.stop_recording()
 
     def on_model_changed(self, _: ModelChanged) -> None:
         # A live source delivers each interval as a burst (sample, then perftui's own `self`
@@ -148,7 +170,22 @@ class PerftuiApp(App[None]):
             pane.update_snapshot(snap)
 
     def _show_state(self) -> None:
-        self.query_one(HeaderBar).set_state(AppState(self.interval, self.paused, self._error))
+        self.query_one(HeaderBar).set_state(self.app_state())
+
+    def app_state(self) -> AppState:
+        with self.lock:
+            failed = self.recording.failed()
+        if failed is not None:  # disk full: what was written so far stays readable
+            self._rec_error = f"{failed.error} ({failed.path})"
+            failed.close()
+        rec = self.recording.recorder
+        return AppState(self.interval, self.paused, self._error or self._rec_error,
+                        recording=rec.path if rec is not None else "",
+                        recorded=rec.size if rec is not None else 0)
+
+    def _show_recording(self) -> None:
+        if self.recording.active:  # the file's size, also while the display is paused
+            self._show_state()
 
     def refresh_now(self) -> None:
         with self.lock:
@@ -175,6 +212,43 @@ class PerftuiApp(App[None]):
             self.source.set_interval(new)
         self._show_state()
 
+    def action_record(self) -> None:
+        if self.recording.active:
+            path = self.stop_recording()
+            self.notify(f"Recorded to {path}", title="Recording stopped")
+        else:
+            self.start_recording()
+        self._show_state()
+
+    def start_recording(self, path: str | None = None) -> None:
+        """Record from now to a new file (default: perftui-HOST-PID-TIME.perftui here)."""
+        with self.lock:
+            pid = self.model.pid
+            header = header_from(self.model, self.source.description, self.interval)
+        if pid is None:
+            self.notify("Nothing to record yet: no frame from the target.", severity="warning")
+            return
+        try:
+            recorder = SessionRecorder(path or default_path(pid), header)
+        except SessionError as exc:
+            self.notify(str(exc), title="Cannot record", severity="error")
+            return
+        with self.lock:  # the prologue, then the next frame: nothing falls in between
+            self.recording.start(recorder)
+        self._rec_error = ""
+
+    def stop_recording(self) -> str | None:
+        """Stop and close the recording (flushed, its index written); its path, or None."""
+        with self.lock:
+            recorder = self.recording.stop()
+        if recorder is None:
+            return None
+        recorder.close()
+        self.recorded.append(recorder.path)
+        if recorder.error:
+            self._rec_error = f"{recorder.error} ({recorder.path})"
+        return recorder.path
+
     def action_zoom(self) -> None:
         focused = self.focused
         pane = focused if isinstance(focused, Pane) else None
@@ -194,18 +268,28 @@ class PerftuiApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(), callback=self._after_help)
+            self.push_screen(self.help_screen(), callback=self._after_help)
+
+    def help_screen(self) -> HelpScreen:
+        return HelpScreen()
 
     def _after_help(self, _: None) -> None:
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
 
-def create_app(source: Source, *, interval: float | None = None,
-               theme: str | None = None) -> PerftuiApp:
-    """The app as the CLI and the tests build it.  Unknown themes fail before any drawing."""
+def create_app(source: Source, *, interval: float | None = None, theme: str | None = None,
+               record_to: SessionRecorder | None = None) -> PerftuiApp:
+    """The app as the CLI and the tests build it.  Unknown themes fail before any drawing.
+    ``record_to``: record the session from its first frame."""
     theme = theme or DEFAULT_THEME
     themes = load_themes()
     if theme not in themes:
         raise ValueError(f"unknown theme {theme!r}; available: {', '.join(themes)}")
-    return PerftuiApp(source, interval if interval is not None else source.interval, theme)
+    interval = interval if interval is not None else source.interval
+    from perftui.replay_keys import ReplayApp  # it subclasses this module's app
+    from perftui.sources.replay import ReplaySource
+
+    if isinstance(source, ReplaySource):
+        return ReplayApp(source, interval, theme)
+    return PerftuiApp(source, interval, theme, record_to)

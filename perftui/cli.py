@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from perftui import __version__
 from perftui.target import (
@@ -21,6 +22,10 @@ from perftui.target import (
     spawn_demo,
 )
 from probes.wire import MAX_INTERVAL, MIN_INTERVAL
+
+if TYPE_CHECKING:  # imported when used: the probes start before the rest is imported
+    from perftui.session.recorder import SessionRecorder
+    from perftui.sources.probeproc import ProbeSpec
 
 EXIT_USAGE = 2
 
@@ -62,6 +67,8 @@ def live_parser() -> argparse.ArgumentParser:
                    help="refresh interval, 0.1 to 60 (default 1.0)")
     p.add_argument("--theme", help="colour theme: perftui-dark (default), perftui-light, "
                    "perftui-high-contrast")
+    p.add_argument("-o", "--record", metavar="FILE", help="record the session to FILE from "
+                   "the start (never overwritten); r in the app starts and stops a recording")
     p.add_argument("--version", action="version", version=f"perftui {__version__}")
     return p
 
@@ -131,6 +138,13 @@ def resolve_target(args: argparse.Namespace, command: list[str]) -> Target:
     return spawn_demo()
 
 
+def probes_for(target: Target) -> list[ProbeSpec]:
+    """The probes for a target: the same for the live view and ``perftui record``."""
+    from perftui.probeselect import select_probes
+
+    return list(select_probes(target.pid).probes)
+
+
 def run_live(argv: list[str]) -> int:
     opts, command = split_command(argv)
     parser = live_parser()
@@ -141,23 +155,55 @@ def run_live(argv: list[str]) -> int:
     from perftui.sources.live import LiveSource
 
     target = resolve_target(args, command)
+    probes = probes_for(target)
+    recorder = _recorder(args.record, target, args.interval, probes)
     # Probes start now, while the UI is still being imported: the first frame comes sooner.
-    source = EarlyStartSource(LiveSource(target.pid, args.interval, child=target.child,
-                                         label=target.label))
+    source = EarlyStartSource(LiveSource(target.pid, args.interval, probes=probes,
+                                         child=target.child, label=target.label))
     try:
         from perftui.app import create_app
 
-        app = create_app(source, interval=args.interval, theme=args.theme)
+        app = create_app(source, interval=args.interval, theme=args.theme, record_to=recorder)
     except ValueError as exc:
         source.stop()
+        if recorder is not None:
+            recorder.close()
         raise TargetError(str(exc)) from None
     try:
         app.run()
     finally:
         source.stop()
+        app.stop_recording()  # already stopped on quit; here for a crash
+    for path in app.recorded:
+        print(f"perftui: recorded to {path}", file=sys.stderr)
     if target.child is not None and target.log_path:
         print(f"perftui: the target's output is in {target.log_path}", file=sys.stderr)
     return 0
+
+
+def _recorder(path: str | None, target: Target, interval: float,
+              probes: list[ProbeSpec]) -> SessionRecorder | None:
+    """``--record FILE``: its recorder, made before the UI so a bad path is a usage error."""
+    if path is None:
+        return None
+    import psutil
+
+    from perftui.session.format import SessionError
+    from perftui.session.recorder import SessionRecorder, new_header
+
+    try:
+        command = psutil.Process(target.pid).cmdline()
+    except psutil.Error:
+        command = []
+    header = new_header(target.pid, label=target.label, command=command, interval=interval,
+                        probes=[p.name for p in probes])
+    try:
+        return SessionRecorder(path, header)
+    except SessionError as exc:
+        if target.child is not None:
+            target.child.kill()
+            target.child.wait()
+        raise TargetError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,13 +8,18 @@ and look at the SVGs before committing them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from perftui.app import PerftuiApp, create_app
+from perftui.session import new_header
+from perftui.session.writer import write_frames
 from perftui.sources.canned import CannedSource
+from perftui.sources.replay import ReplaySource
 from tests.framegen import GenConfig, frames
+from tests.test_app_replay import settle, with_gap
 
 SnapCompare = Callable[..., bool]
 
@@ -58,3 +63,17 @@ def test_paused_and_memory_pane_focused(snap_compare: SnapCompare) -> None:
         await pilot.press("tab", "p")
 
     assert snap_compare(make_app(), run_before=focus_memory, terminal_size=(80, 24))
+
+
+def test_replay_view(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """A replay paused 3.5 minutes in, past the hole in the recording the timeline marks."""
+    path = str(tmp_path / "leaky.perftui")
+    write_frames(path, new_header(LEAKY.pid), with_gap(frames(LEAKY), LEAKY))
+    source = ReplaySource(path, playing=False)
+    app = create_app(source)
+
+    async def later(pilot: Any) -> None:
+        await pilot.press("g", *"3:30", "enter")
+        await settle(app, source)
+
+    assert snap_compare(app, run_before=later, terminal_size=(80, 24))

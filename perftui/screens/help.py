@@ -15,12 +15,15 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("space, p", "pause / resume the display; data keeps coming in"),
     ("+", "longer interval: 0.1 0.2 0.5 1 2 5 10 30 60 s"),
     ("-", "shorter interval (faster refresh)"),
+    ("r", "start / stop recording to perftui-HOST-PID-TIME.perftui"),
     ("tab, shift+tab", "focus the next / previous pane"),
     ("enter", "zoom the focused pane: more rows and history"),
     ("escape", "leave the zoom; close this help"),
     ("t", "next theme: dark, light, high contrast"),
     ("?", "this help"),
 )
+
+LIVE_ONLY = frozenset({"space, p", "+", "-", "r"})  # replaced or meaningless in a replay
 
 NOTES = (
     "CPU % is of one core: 200% means two cores busy.",
@@ -33,9 +36,9 @@ NOTES = (
 )
 
 
-def keys_text() -> Content:
-    width = max(len(k) for k, _ in KEYS) + 2
-    lines = [Content.assemble((k.ljust(width), "bold $accent"), what) for k, what in KEYS]
+def keys_text(keys: tuple[tuple[str, str], ...] = KEYS) -> Content:
+    width = max(len(k) for k, _ in keys) + 2
+    lines = [Content.assemble((k.ljust(width), "bold $accent"), what) for k, what in keys]
     return Content("\n").join(lines)
 
 
@@ -63,13 +66,23 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark", "close", "Close help"),
                 Binding("q,alt+q", "app.quit", "Quit")]
 
+    def __init__(self, replay_keys: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__()
+        self._replay_keys = replay_keys  # a replay's own keys, which replace the live ones
+
     def compose(self) -> ComposeResult:
         scroll = VerticalScroll(id="help")
         scroll.border_title = "perftui help"
         scroll.border_subtitle = "escape to close"
+        replay = self._replay_keys
         with scroll:
-            yield Static(Content.styled("Keys", "bold $accent"))
-            yield Static(keys_text())
+            if replay:
+                yield Static(Content.styled("Replay keys", "bold $accent"))
+                yield Static(keys_text(replay))
+            yield Static(Content.styled("Keys", "bold $accent"),
+                         classes="head" if replay else "")
+            yield Static(keys_text(tuple(k for k in KEYS if k[0] not in LIVE_ONLY)
+                                   if replay else KEYS))
             yield Static(Content.styled("Reading the numbers", "bold $accent"), classes="head")
             for note in NOTES:
                 yield Static(note, classes="note", markup=False)

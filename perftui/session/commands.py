@@ -47,7 +47,7 @@ def _warn(warnings: list[str]) -> None:
 
 
 def record_main(argv: list[str]) -> int:
-    from perftui.cli import interval_arg, pid_arg, resolve_target, split_command
+    from perftui.cli import interval_arg, pid_arg, probes_for, resolve_target, split_command
     from perftui.session.record import record
 
     opts, command = split_command(argv)
@@ -71,7 +71,8 @@ def record_main(argv: list[str]) -> int:
         p.error("give either -p/-n or a command after --, not both")
     if not command and args.pid is None and args.name is None:
         p.error("what to record: -p PID, -n NAME or -- CMD ARGS...")
-    return record(resolve_target(args, command), args.output, args.interval, args.duration)
+    who = resolve_target(args, command)
+    return record(who, args.output, args.interval, args.duration, probes_for(who))
 
 
 def replay_main(argv: list[str]) -> int:

@@ -18,6 +18,7 @@ import psutil
 
 from perftui.session.format import SessionError
 from perftui.session.recorder import SessionRecorder, default_name, new_header
+from perftui.sources.probeproc import ProbeSpec
 from perftui.target import Target
 from perftui.units import fmt_bytes, fmt_duration
 
@@ -43,16 +44,18 @@ def _alive(target: Target) -> bool:
 
 class Recording:
     def __init__(self, target: Target, path: str | None, interval: float,
-                 duration: float | None) -> None:
-        from perftui.sources.live import LiveSource
+                 duration: float | None, probes: list[ProbeSpec] | None = None) -> None:
+        from perftui.sources.live import PROCFS, LiveSource
 
         self.target = target
         self.path = path or default_name(os.uname().nodename, target.pid)
         self.duration = duration
         header = new_header(target.pid, label=target.label, command=_cmdline(target.pid),
-                            interval=interval, probes=["procfs"])
+                            interval=interval,
+                            probes=[p.name for p in probes or [PROCFS]])
         self.recorder = SessionRecorder(self.path, header)
-        self.source = LiveSource(target.pid, interval, child=target.child, label=target.label)
+        self.source = LiveSource(target.pid, interval, probes=probes, child=target.child,
+                                 label=target.label)
         self.stop = threading.Event()
         self.ending = threading.Event()
         self.why = ""
@@ -102,9 +105,11 @@ class Recording:
         return self.why or "stopped"
 
 
-def record(target: Target, path: str | None, interval: float, duration: float | None) -> int:
+def record(target: Target, path: str | None, interval: float, duration: float | None,
+           probes: list[ProbeSpec] | None = None) -> int:
+    """Record ``target`` with ``probes`` (default: procfs only)."""
     try:
-        rec = Recording(target, path, interval, duration)
+        rec = Recording(target, path, interval, duration, probes)
     except SessionError:
         if target.child is not None:
             target.child.kill()

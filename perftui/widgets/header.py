@@ -1,7 +1,9 @@
-"""The two header lines: who the target is and how it is, then how perftui itself is doing."""
+"""The two header lines: who the target is and how it is, then how perftui itself is doing
+(replaying a file or recording to one, paused, its errors, its probes, its own CPU)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -9,13 +11,14 @@ from textual.content import Content
 from textual.widget import Widget
 
 from perftui.model.snapshot import HeaderView, ProbeView
-from perftui.units import fmt_duration, fmt_interval, fmt_percent
+from perftui.units import ellipsize, fmt_bytes, fmt_duration, fmt_interval, fmt_percent
 from perftui.widgets.pane import Line
 
 _STATES = {"R": "running", "S": "sleeping", "D": "disk wait", "Z": "zombie", "T": "stopped",
            "t": "traced", "I": "idle", "X": "dead", "W": "paging", "P": "parked"}
 
 Part = tuple[str, str]  # (text, style)
+FILE_ROOM = 40  # cells for a session file's name: the left part must leave the probes room
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class AppState:
     interval: float
     paused: bool = False
     error: str = ""
+    replay: str = ""  # the session file being replayed
+    recording: str = ""  # the session file being recorded to...
+    recorded: int = 0  # ...and its size in bytes
+    warnings: tuple[str, ...] = ()  # about the replayed file (cut short, damaged)
 
 
 def probe_parts(p: ProbeView) -> list[Part]:
@@ -68,6 +75,18 @@ def _fit(left: list[Part], middle: list[Part], right: list[Part], width: int) ->
     return lc + mid + rc
 
 
+def mode_parts(state: AppState) -> list[Part]:
+    """``REPLAY file`` or ``● REC file size``: what perftui is doing with a session file."""
+    if state.replay:
+        return [(" REPLAY ", "bold reverse $accent"),
+                (" " + ellipsize(os.path.basename(state.replay), FILE_ROOM) + "  ", "bold")]
+    if state.recording:
+        name = ellipsize(os.path.basename(state.recording), FILE_ROOM)
+        return [("● REC ", "bold $error"), (name, "bold"),
+                (" " + fmt_bytes(state.recorded) + "  ", "$text-muted")]
+    return []
+
+
 def header_lines(view: HeaderView | None, state: AppState, width: int) -> Content:
     """Both header lines for a terminal ``width`` cells wide (pure: tested directly)."""
     if view is None:
@@ -86,13 +105,15 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
                              (" threads", "$text-muted")]
         room = width - sum(len(t) for t, _ in left) - sum(len(t) for t, _ in right)
         first = _fit(left, [(short_command(view.command, room), "$accent")], right, width)
-    left2: list[Part] = []
-    if state.error:
-        left2 = [("✗ " + state.error + "  ", "bold $error")]
+    left2 = mode_parts(state)
     if state.paused:
-        left2.insert(0, (" PAUSED ", "bold reverse $warning"))
-        left2.insert(1, ("  ", ""))
+        left2 += [(" PAUSED ", "bold reverse $warning"), ("  ", "")]
+    if state.error:
+        left2.append(("✗ " + state.error + "  ", "bold $error"))
     middle: list[Part] = []
+    for warning in state.warnings:  # first in the part that gets cut, not crowding the rest
+        middle += [("  ", "")] if middle else []
+        middle.append(("⚠ " + warning, "$warning"))
     for p in view.probes if view is not None else ():
         if middle:
             middle.append(("  ", ""))
