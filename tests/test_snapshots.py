@@ -77,3 +77,11 @@ def test_replay_view(snap_compare: SnapCompare, tmp_path: Path) -> None:
         await settle(app, source)
 
     assert snap_compare(app, run_before=later, terminal_size=(80, 24))
+
+
+def test_diff_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    from perftui.screens.diff import DiffApp
+    from tests.test_diff_screen import planted
+
+    assert snap_compare(DiffApp(planted(tmp_path), "a.perftui", "b.perftui"),
+                        terminal_size=(80, 24))

@@ -57,15 +57,17 @@ def _value(report: dict[str, Any], key: str) -> float | None:
 def _change(a: float | None, b: float | None, worse: str | None, floor: float,
             threshold: float) -> dict[str, Any]:
     delta = pct = None
-    regression = False
+    regression = improvement = False
     if a is not None and b is not None:
         delta = b - a
         # From zero any rise is an infinite change: JSON has no infinity, so null.
         pct = delta / abs(a) * 100 if a != 0 else None
         if worse == HIGHER:
             regression = delta > floor and (pct is None or pct > threshold)
+            # The mirror image: better by more than the threshold and the noise floor.
+            improvement = delta < -floor and pct is not None and pct < -threshold
     return {"a": a, "b": b, "delta": delta, "change_percent": pct, "worse_if": worse,
-            "regression": regression}
+            "regression": regression, "improvement": improvement}
 
 
 def _conn_key(c: dict[str, Any]) -> str:

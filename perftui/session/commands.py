@@ -146,7 +146,11 @@ def diff_main(argv: list[str]) -> int:
     diff = compare(a, b, args.threshold)
     if args.json:
         print(json.dumps({"a": args.a, "b": args.b, **diff}, indent=2))
-    else:
+    elif sys.stdin.isatty() and sys.stdout.isatty():  # a person at a terminal: the screen
+        from perftui.screens.diff import DiffApp
+
+        DiffApp(diff, args.a, args.b).run()
+    else:  # a pipe or a file: the table
         from rich.console import Console
 
         render(diff, args.a, args.b, Console())
