@@ -59,6 +59,7 @@ def start(pid: int, prefer: str, detail: str, strings: Interner,
             bpf_why = str(e)
     perf_why = f"not tried (--source {prefer})"
     if prefer in (AUTO, PERF):
+        bccenv.ensure_tracefs()  # the counters are opened by tracefs event id
         try:
             psrc = PerfSource(pid, strings)
         except OSError as e:
