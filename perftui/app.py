@@ -108,7 +108,7 @@ class PerftuiApp(App[None]):
         yield Footer(compact=True)
 
     def compose_bottom(self) -> ComposeResult:
-        """Bars docked above the footer (the replay's timeline)."""
+        """Bars between the panes and the footer (a replay's timeline)."""
         yield from ()
 
     @property

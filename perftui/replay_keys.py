@@ -62,6 +62,7 @@ class ReplayApp(PerftuiApp):
         yield TimelineBar()  # under the panes, above the footer
 
     def on_mount(self) -> None:
+        # Textual runs this, then PerftuiApp.on_mount (which starts the source).
         self._show_timeline()
         self.set_interval(TIMELINE_S, self._show_timeline)
 
