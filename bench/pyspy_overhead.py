@@ -9,6 +9,7 @@ the sampler's CPU (% of one core; for perftui the probe and every py-spy it star
 the samples per second the probe obtained.  Figures are medians over --rounds.
 
 Usage: python bench/pyspy_overhead.py [--seconds 10] [--rounds 3] [--threads 1 20]
+                                      [--only perftui record top]
 """
 
 from __future__ import annotations
@@ -170,11 +171,13 @@ def phase(target: Target, sampler: Sampler | None,
     return (r1 - r0) / (t1 - t0), (r1 - r0) / (tc1 - tc0), 100 * (c1 - c0) / (m1 - m0)
 
 
-def run(threads: int, seconds: float, rounds: int, pyspy: str) -> None:
+def run(threads: int, seconds: float, rounds: int, pyspy: str, only: list[str]) -> None:
     probe, rates = perftui_sampler()
-    samplers: list[Sampler | None] = [None, probe, record_sampler(pyspy)]
+    every: dict[str, Sampler | None] = {"none": None, "perftui": probe,
+                                        "record": record_sampler(pyspy)}
     if shutil.which("tmux"):
-        samplers.append(top_sampler(pyspy))
+        every["top"] = top_sampler(pyspy)
+    samplers = [every[k] for k in every if k == "none" or not only or k in only]
     names = [s.name if s else "no sampler" for s in samplers]
     work: dict[str, list[float]] = {n: [] for n in names}
     per_cpu: dict[str, list[float]] = {n: [] for n in names}
@@ -195,12 +198,13 @@ def run(threads: int, seconds: float, rounds: int, pyspy: str) -> None:
     base_cpu = statistics.median(per_cpu["no sampler"])
     print(f"\n== {threads} thread(s), {rounds} rounds of {seconds:g} s phases, {RATE} Hz")
     print(f"{'sampler':<22}{'work/s':>9}{'slowdown':>10}{'work/cpu-s':>12}{'slowdown':>10}"
-          f"{'CPU %':>8}   CPU % per round")
+          f"{'CPU %':>8}   work/s, CPU % per round")
     for name in names:
         w, wc = statistics.median(work[name]), statistics.median(per_cpu[name])
         c = statistics.median(cpu[name])
         print(f"{name:<22}{w:>9.0f}{100 * (1 - w / base):>9.1f}%{wc:>12.0f}"
               f"{100 * (1 - wc / base_cpu):>9.1f}%{c:>8.2f}   "
+              f"{' '.join(f'{x:.0f}' for x in work[name])}; "
               f"{' '.join(f'{x:.2f}' for x in cpu[name])}")
     if rates:
         print(f"perftui probe: {statistics.median(rates):.1f} samples/s obtained per chunk "
@@ -213,11 +217,13 @@ def main() -> int:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, nargs="+", default=[1, 20])
+    p.add_argument("--only", nargs="*", default=[], choices=["perftui", "record", "top"],
+                   help="samplers to run next to the no-sampler phases (default: all)")
     args = p.parse_args()
     pyspy = find_pyspy()
     print(f"py-spy: {pyspy}")
     for n in args.threads:
-        run(n, args.seconds, args.rounds, pyspy)
+        run(n, args.seconds, args.rounds, pyspy, args.only)
     return 0
 
 
