@@ -71,6 +71,7 @@ class PerftuiApp(App[None]):
         Binding("enter", "zoom", "Zoom"),
         Binding("escape", "unzoom", "Back", show=False),
         Binding("t", "next_theme", "Theme"),
+        Binding("f", "hot", "Hot functions", show=False),  # in the help: keeps the footer short
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -269,6 +270,12 @@ class PerftuiApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(self.help_screen(), callback=self._after_help)
+
+    def action_hot(self) -> None:
+        from perftui.screens.hot import HotScreen  # stack views: loaded when first asked for
+
+        if not isinstance(self.screen, HotScreen):
+            self.push_screen(HotScreen(), callback=self._after_help)  # panes catch up after
 
     def help_screen(self) -> HelpScreen:
         return HelpScreen()

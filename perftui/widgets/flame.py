@@ -99,7 +99,7 @@ class FlameView(Widget, can_focus=True):
         Binding("up", "move('up')", "Parent", show=False),
         Binding("down", "move('down')", "Child", show=False),
         Binding("left", "move('left')", "Prev", show=False),
-        Binding("right", "move('right')", "Next", key_display="←↑↓→"),
+        Binding("right", "move('right')", "Move", key_display="←↑↓→"),
         Binding("enter", "zoom", "Zoom in"),
         Binding("backspace", "unzoom", "Zoom out", show=False),
         Binding("0", "reset", "Reset"),

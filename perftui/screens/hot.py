@@ -1,0 +1,222 @@
+"""The hot-functions drill-down (``f``): top functions and a flame graph of the stack samples.
+
+It reads the app's model directly (under the app's lock), not the Snapshot: the views are
+built from the stack model's window sums at each refresh, so a filter change or a new chunk
+is shown at once and nothing cached can go stale.  It recomputes only when something it
+shows changed (a new chunk, a probe's state, a filter), which at 1 s refresh is rarely.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from perftui.model.model import Model
+from perftui.model.stacks import SESSION, StackModel, Window, WindowStats
+from perftui.model.stackviews import flame, top_functions
+from perftui.widgets.flame import FlameView
+from perftui.widgets.table import RowTable
+from perftui.widgets.topfuncs import SORTS, TopFunctions, sort_rows
+
+if TYPE_CHECKING:
+    from perftui.app import PerftuiApp
+
+WINDOWS: tuple[tuple[str, Window], ...] = (
+    ("last 10 s", Window.last(10)), ("last 60 s", Window.last(60)), ("session", SESSION))
+SAMPLERS = {"pyspy": "py-spy", "stacks": "eBPF cpu-clock"}
+NO_PROBE = "no stack probe for this target: see perftui doctor"
+
+
+def stack_sources(model: Model) -> list[str]:
+    """The stack streams that can feed the view: Python first, those with data or a probe."""
+    out = []
+    for name, stacks in (("pyspy", model.pystacks), ("stacks", model.nativestacks)):
+        status = model.probes.get(name)
+        if stacks.slices or stacks.session or (status is not None and not status.missing()
+                                               and status.state in ("live", "starting")):
+            out.append(name)
+    return out
+
+
+def why_none(model: Model) -> str:
+    """One line on why no sampler feeds the view: each stack probe's missing caps or state."""
+    reasons = []
+    for name, label in SAMPLERS.items():
+        status = model.probes.get(name)
+        if status is None:
+            continue
+        why = "; ".join(status.missing().values()) or status.msg or status.state
+        reasons.append(f"{label}: {why}")
+    return "  ".join(reasons) or NO_PROBE
+
+
+def status_line(label: str, stacks: StackModel, stats: WindowStats, window: str) -> str:
+    rate = f"{stacks.rate} Hz" if stacks.rate else "rate ?"
+    lost = max(0, stats.asked - stats.got)
+    return (f"{label} at {rate}  {stats.samples} samples in {window}  "
+            f"lost {lost} of {stats.asked} asked  errors {stats.errors}")
+
+
+class HotScreen(Screen[None]):
+    DEFAULT_CSS = """
+    HotScreen {
+        background: $surface;
+        #hot-status { height: 1; color: $text-muted; padding: 0 1; }
+        #hot-filters { height: 1; color: $accent; padding: 0 1; }
+        #hot-search { display: none; height: 1; border: none; padding: 0 1; }
+        #hot-search.shown { display: block; }
+        #hot-top { height: 45%; padding: 0 1; }
+        #hot-selected { height: 1; color: $text-muted; padding: 0 1;
+                        border-top: hkey $panel; height: 2; }
+    }
+    """
+    BINDINGS = [
+        Binding("f", "close", "Close"),
+        Binding("escape", "back", "Back", show=False),
+        Binding("q,alt+q", "app.quit", "Quit", show=False),
+        Binding("s", "sort('self')", "Self", show=False),
+        Binding("T", "sort('total')", "Total", show=False),
+        Binding("n", "sort('name')", "Sort", key_display="s T n"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("t", "thread", "Thread"),
+        Binding("w", "window", "Window"),
+        Binding("m", "mode", "Py/native"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "self"
+        self.query_text = ""
+        self.tid: int | None = None
+        self.window_index = 0
+        self.source = ""  # "pyspy" or "stacks"; "" until one exists
+        self._key: Any = None
+        self._rows: tuple[Any, ...] = ()
+        self._threads: tuple[tuple[int, str, int], ...] = ()
+
+    @property
+    def perftui(self) -> PerftuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="hot-status", markup=False)
+        yield Static(id="hot-filters", markup=False)
+        yield Input(placeholder="function name; escape clears", id="hot-search")
+        yield TopFunctions(id="hot-top")
+        yield FlameView(id="hot-flame")
+        yield Static(id="hot-selected", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(FlameView).focus()
+        self.refresh_view()
+        # As often as the app refreshes, but a pyspy chunk comes at most once a second.
+        self.set_interval(max(0.25, min(1.0, self.perftui.interval)), self.refresh_view)
+
+    # -- data ----------------------------------------------------------------------------
+    def refresh_view(self, force: bool = False) -> None:
+        app = self.perftui
+        if app.paused and not force:
+            return
+        with app.lock:
+            model = app.model
+            sources = stack_sources(model)
+            if self.source not in sources:
+                self.source = sources[0] if sources else ""
+            stacks = model.pystacks if self.source == "pyspy" else model.nativestacks
+            probe_states = tuple((n, p.state, p.msg) for n, p in model.probes.items()
+                                 if n in SAMPLERS)
+            key = (id(model), stacks.session_stats[0], stacks.last_t1, probe_states,
+                   self.source, self.tid, self.window_index, self.size)
+            if key == self._key and not force:
+                return
+            self._key = key
+            name, window = WINDOWS[self.window_index]
+            stats = stacks.stats(window, self.tid)
+            self._threads = stats.threads
+            self._rows = top_functions(stacks, window, self.tid)
+            tree = flame(stacks, window, self.tid)
+            status = (status_line(SAMPLERS[self.source], stacks, stats, name) if self.source
+                      else why_none(model))
+            both = len(sources) > 1
+        thread = "all threads" if self.tid is None else \
+            next((f"{n} ({t})" for t, n, _ in stats.threads if t == self.tid),
+                 f"thread {self.tid}")
+        self.query_one("#hot-status", Static).update(status)
+        self.query_one("#hot-filters", Static).update(
+            f"{thread} (t)  {name} (w)  sort: {SORTS[self.sort]} (s T n)"
+            + (f"  {'Python' if self.source == 'pyspy' else 'native'} stacks (m)"
+               if both else ""))
+        self._show_rows()
+        self.query_one(FlameView).show(tree)
+
+    def _show_rows(self) -> None:
+        self.query_one(TopFunctions).show(sort_rows(self._rows, self.sort, self.query_text),
+                                          self.sort)
+
+    @on(FlameView.Changed)
+    def _show_selected(self) -> None:
+        self.query_one("#hot-selected", Static).update(self.query_one(FlameView).describe())
+
+    @on(RowTable.Resized)
+    def _resized(self) -> None:
+        self._show_rows()
+
+    # -- keys ----------------------------------------------------------------------------
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_back(self) -> None:
+        search = self.query_one("#hot-search", Input)
+        if search.has_class("shown") or self.query_text:
+            search.value = ""
+            search.remove_class("shown")
+            self.query_one(FlameView).focus()
+        elif not self.query_one(FlameView).action_unzoom():
+            self.dismiss()
+
+    def action_sort(self, by: str) -> None:
+        self.sort = by
+        self.refresh_view(force=True)
+
+    def action_search(self) -> None:
+        search = self.query_one("#hot-search", Input)
+        search.add_class("shown")
+        search.focus()
+
+    @on(Input.Changed, "#hot-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self._show_rows()
+
+    @on(Input.Submitted, "#hot-search")
+    def _search_done(self) -> None:
+        self.query_one(FlameView).focus()  # the filter stays; escape clears it
+
+    def action_thread(self) -> None:
+        """All threads, then each thread busiest first, then all again."""
+        tids = [t for t, _, _ in self._threads]
+        if self.tid is None:
+            self.tid = tids[0] if tids else None
+        else:
+            at = tids.index(self.tid) if self.tid in tids else len(tids)
+            self.tid = tids[at + 1] if at + 1 < len(tids) else None
+        self.refresh_view(force=True)
+
+    def action_window(self) -> None:
+        self.window_index = (self.window_index + 1) % len(WINDOWS)
+        self.refresh_view(force=True)
+
+    def action_mode(self) -> None:
+        with self.perftui.lock:
+            sources = stack_sources(self.perftui.model)
+        if len(sources) > 1:
+            self.source = sources[(sources.index(self.source) + 1) % len(sources)] \
+                if self.source in sources else sources[0]
+            self.tid = None  # thread ids differ between the samplers' views
+            self.refresh_view(force=True)

@@ -1,0 +1,201 @@
+"""The hot-functions drill-down (``f``) on synthetic pyspy chunks with a known profile."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from perftui.app import PerftuiApp, create_app
+from perftui.screens.hot import NO_PROBE, HotScreen
+from perftui.widgets.flame import FlameView
+from perftui.widgets.topfuncs import TopFunctions
+from tests.framegen import Frame, GenConfig, PushSource, frames
+from tests.test_app import run_async, screen_lines
+
+CFG = GenConfig(samples=5)
+MAIN, WORKER = 4242, 4243  # tids: the main thread, a worker
+A = "work (hot.py:30);hot_a (hot.py:10)"
+B = "work (hot.py:30);hot_b (hot.py:20)"
+
+
+class PyFrames:
+    """pyspy frames as the probe writes them: labels and stacks interned once per stream."""
+
+    def __init__(self, t0: float = CFG.t0) -> None:
+        self.t0 = t0
+        self.seq = 1
+        self.strs: dict[str, int] = {}
+        self.stacks: dict[tuple[int, ...], int] = {}
+
+    def hello(self) -> tuple[str, Frame]:
+        return "pyspy", {"k": "hello", "ts": self.t0, "seq": 0, "schema": 1, "probe": "pyspy",
+                         "version": "0.1.0", "pid": CFG.pid, "rate": 100, "python": "3.11",
+                         "caps": {"stacks": {"ok": True, "why": ""}},
+                         }
+
+    def chunk(self, i: int, rows: list[tuple[str, int, int]]) -> tuple[str, Frame]:
+        """Chunk ``i`` covers [t0 + 2i, t0 + 2i + 2]; rows: ("a;b", tid, count)."""
+        strs: dict[int, str] = {}
+        stacks: dict[int, list[int]] = {}
+        samples = []
+        for text, tid, count in rows:
+            ids = []
+            for label in text.split(";"):
+                if label not in self.strs:
+                    self.strs[label] = len(self.strs)
+                    strs[self.strs[label]] = label
+                ids.append(self.strs[label])
+            if tuple(ids) not in self.stacks:
+                self.stacks[tuple(ids)] = len(self.stacks)
+                stacks[self.stacks[tuple(ids)]] = ids
+            samples.append([self.stacks[tuple(ids)], tid, count])
+        t0 = self.t0 + 2 * i
+        self.seq += 1
+        return "pyspy", {"k": "chunk", "ts": t0 + 2, "seq": self.seq, "t0": t0, "t1": t0 + 2,
+                         "rate": 100, "asked": 200, "got": 190, "errors": 1, "late": 0,
+                         "samples": samples, "strs": strs, "stacks": stacks,
+                         "threads": {str(MAIN): "MainThread", str(WORKER): "hot-worker"}}
+
+
+def profile(chunks: int = 3) -> list[tuple[str, Frame]]:
+    """75% hot_a, 25% hot_b on the worker; the main thread sleeps in ``main``."""
+    py = PyFrames()
+    out = [*frames(CFG), py.hello()]
+    for i in range(chunks):
+        out.append(py.chunk(i, [(A, WORKER, 150), (B, WORKER, 50)]))
+    return out
+
+
+def text(app: PerftuiApp) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def table_rows(app: PerftuiApp) -> list[str]:
+    return app.screen.query_one(TopFunctions).rows_text
+
+
+def pct(row: str) -> float:
+    return float(re.findall(r"([\d.]+)%", row)[0])
+
+
+def sel(flame: FlameView) -> tuple[str, ...]:
+    return flame.selected  # a call: mypy must not narrow the attribute across key presses
+
+
+def zoom(flame: FlameView) -> tuple[str, ...]:
+    return flame.zoom
+
+
+async def opened(app: PerftuiApp, pilot: Any) -> HotScreen:
+    await pilot.pause()
+    await pilot.press("f")
+    await pilot.pause()
+    assert isinstance(app.screen, HotScreen)
+    return app.screen
+
+
+@run_async
+async def test_top_row_is_hot_a_with_three_quarters_self() -> None:
+    app = create_app(PushSource(profile()), interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await opened(app, pilot)
+        rows = table_rows(app)
+        assert rows[0].startswith("hot_a") and "hot.py:10" in rows[0]
+        assert pct(rows[0]) == 75.0 and rows[0].split()[-1] == "450"
+        assert rows[1].startswith("hot_b") and pct(rows[1]) == 25.0
+        screen = text(app)
+        assert "py-spy at 100 Hz" in screen and "600 samples in last 10 s" in screen
+        assert "lost 30 of 600 asked" in screen and "errors 3" in screen
+        await pilot.press("escape")  # not zoomed, no search: back to the panes
+        await pilot.pause()
+        assert not isinstance(app.screen, HotScreen)
+
+
+@run_async
+async def test_sort_keys_reorder_and_search_filters() -> None:
+    app = create_app(PushSource(profile()), interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await opened(app, pilot)
+        await pilot.press("T")  # total: work (100%) above hot_a
+        assert table_rows(app)[0].startswith("work")
+        assert "TOTAL%▼" in text(app)
+        await pilot.press("n")  # by name: hot_a, hot_b, work
+        assert [r.split()[0] for r in table_rows(app)] == ["hot_a", "hot_b", "work"]
+        await pilot.press("s")
+        assert table_rows(app)[0].startswith("hot_a")
+        await pilot.press("slash", *"hot_b")
+        await pilot.pause()
+        assert [r.split()[0] for r in table_rows(app)] == ["hot_b"]
+        await pilot.press("escape")  # clears the search, the screen stays
+        await pilot.pause()
+        assert isinstance(app.screen, HotScreen) and len(table_rows(app)) == 3
+
+
+@run_async
+async def test_thread_and_window_filters() -> None:
+    py = PyFrames()
+    initial = [*frames(CFG), py.hello(),
+               py.chunk(0, [("old (o.py:1)", MAIN, 100)]),  # 30 s before the newest chunk
+               py.chunk(15, [(A, WORKER, 30), ("main (m.py:1)", MAIN, 10)])]
+    app = create_app(PushSource(initial), interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await opened(app, pilot)
+        names = [r.split()[0] for r in table_rows(app)]
+        assert "old" not in names and {"hot_a", "main"} <= set(names)  # last 10 s
+        await pilot.press("w")  # last 60 s: the old chunk is in
+        assert "old" in [r.split()[0] for r in table_rows(app)]
+        assert "last 60 s" in text(app)
+        await pilot.press("w", "w")  # session, then back to 10 s
+        assert "old" not in [r.split()[0] for r in table_rows(app)]
+        await pilot.press("t")  # busiest thread first: the worker
+        await pilot.pause()
+        assert "hot-worker (4243)" in text(app)
+        assert {r.split()[0] for r in table_rows(app)} == {"work", "hot_a"}
+        assert "30 samples in last 10 s" in text(app)
+        await pilot.press("t")
+        assert {r.split()[0] for r in table_rows(app)} == {"main"}
+        await pilot.press("t")
+        assert "all threads" in text(app)
+
+
+@run_async
+async def test_flame_navigation_zoom_and_reset() -> None:
+    app = create_app(PushSource(profile()), interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await opened(app, pilot)
+        flame = screen.query_one(FlameView)
+        assert app.focused is flame
+        await pilot.press("down", "down")  # all -> work -> hot_a (the widest child)
+        assert sel(flame) == ("work (hot.py:30)", "hot_a (hot.py:10)")
+        assert "hot_a (hot.py:10)  75.0% of samples" in text(app)
+        await pilot.press("right")
+        assert sel(flame)[-1] == "hot_b (hot.py:20)"
+        await pilot.press("enter")
+        assert zoom(flame) == sel(flame)
+        # Zoomed: hot_b fills the flame's first row.
+        row = screen_lines(app)[flame.region.y]
+        assert row.lstrip().startswith("hot_b") and "hot_a" not in row
+        await pilot.press("backspace")
+        assert zoom(flame) == ("work (hot.py:30)",)
+        await pilot.press("0")
+        assert zoom(flame) == () and sel(flame) == ()
+        await pilot.press("down", "enter", "escape")  # escape zooms out before it closes
+        assert zoom(flame) == () and isinstance(app.screen, HotScreen)
+
+
+@run_async
+async def test_live_refresh_and_no_sampler_reason() -> None:
+    source = PushSource(frames(CFG))
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await opened(app, pilot)
+        assert NO_PROBE in text(app)
+        source.push("perftui", {"k": "probe", "ts": CFG.t0, "seq": 50, "name": "pyspy",
+                                "state": "failed", "msg": "not a Python process"})
+        await pilot.pause(1.2)
+        assert "py-spy: not a Python process" in text(app)
+        py = PyFrames()
+        for stream, frame in (py.hello(), py.chunk(0, [(B, WORKER, 20)])):
+            source.push(stream, frame)
+        await pilot.pause(1.2)  # the screen's own refresh picks the chunk up
+        assert table_rows(app)[0].startswith("hot_b")
