@@ -1,5 +1,5 @@
 """Which probes to run for a target: procfs always, pyspy when the target looks like CPython,
-the native stack sampler when asked.
+the native stack sampler when asked or, for other targets, when it can run (root, bcc found).
 
 The look is cheap and needs no ptrace: the executable's name, a libpython in its maps, argv[0]
 or comm (see ``probes.pyspy.target.python_version``).  A miss is not final: the pyspy probe
@@ -9,6 +9,7 @@ itself asks py-spy, which also finds interpreters embedded under other names whe
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from perftui.sources.probeproc import ProbeSpec
@@ -36,11 +37,20 @@ def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
     return ProbeSpec(PYSPY, "probes.pyspy", args)
 
 
+def native_stacks_possible() -> bool:
+    """Root and bcc on disk.  Nothing is compiled here: the probe reports its own failure."""
+    from probes.bccenv import locate_bcc
+
+    return os.geteuid() == 0 and locate_bcc().ok
+
+
 def select_probes(pid: int, *, python: bool | None = None, pyspy: ProbeSpec | None = None,
-                  native_stacks: bool = False) -> Selection:
+                  native_stacks: bool | None = None) -> Selection:
     """The probes for ``pid``.  ``python``: True/False overrides the detection (a user's
     ``--python``/``--no-python``); ``pyspy``: the pyspy probe with its options;
-    ``native_stacks``: add the BPF native stack sampler (root, bcc)."""
+    ``native_stacks``: add the BPF native stack sampler (root, bcc); by default only when
+    there is no pyspy probe and it can run (its bcc compile costs seconds of CPU, a price
+    worth paying only when it is the one source of stacks)."""
     version = python_version(pid)
     wanted = version is not None if python is None else python
     probes = [PROCFS]
@@ -52,6 +62,8 @@ def select_probes(pid: int, *, python: bool | None = None, pyspy: ProbeSpec | No
     else:
         notes.append(f"Python stacks off: process {pid} does not look like CPython "
                      "(no python executable or libpython)")
+    if native_stacks is None:
+        native_stacks = not wanted and native_stacks_possible()
     if native_stacks:
         probes.append(STACKS)
     return Selection(tuple(probes), version, tuple(notes))

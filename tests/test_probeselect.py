@@ -38,12 +38,12 @@ def test_python_target_gets_pyspy(python_target: int) -> None:
     assert [p.name for p in sel.probes] == ["procfs", "pyspy"]
     assert sel.probes[0] == PROCFS and sel.python == VERSION and sel.notes == ()
     assert sel.probes[1].argv(python_target, 1.0)[1:3] == ["-m", "probes.pyspy"]
-    off = select_probes(python_target, python=False)
+    off = select_probes(python_target, python=False, native_stacks=False)
     assert [p.name for p in off.probes] == ["procfs"] and off.notes
 
 
 def test_other_target_gets_procfs_only(sleeper: int) -> None:
-    sel = select_probes(sleeper)
+    sel = select_probes(sleeper, native_stacks=False)
     assert [p.name for p in sel.probes] == ["procfs"]
     assert sel.python is None and "does not look like CPython" in sel.notes[0]
     forced = select_probes(sleeper, python=True, pyspy=pyspy_spec(rate=50, idle=True))
@@ -65,3 +65,21 @@ def test_target_helpers(python_target: int, sleeper: int) -> None:
         pass
     assert gone_reason(zombie.pid) == "zombie"
     zombie.wait()
+
+
+def test_native_stacks_by_default_for_other_targets_when_they_can_run(
+        sleeper: int, python_target: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import perftui.probeselect as ps
+
+    monkeypatch.setattr(ps, "native_stacks_possible", lambda: True)
+    assert [p.name for p in select_probes(sleeper).probes] == ["procfs", "stacks"]
+    assert [p.name for p in select_probes(python_target).probes] == ["procfs", "pyspy"]
+    monkeypatch.setattr(ps, "native_stacks_possible", lambda: False)
+    assert [p.name for p in select_probes(sleeper).probes] == ["procfs"]
+
+
+def test_native_stacks_possible_follows_bcc(monkeypatch: pytest.MonkeyPatch) -> None:
+    from perftui.probeselect import native_stacks_possible
+
+    monkeypatch.setenv("PERFTUI_NO_BCC", "1")
+    assert native_stacks_possible() is False
