@@ -199,3 +199,15 @@ async def test_live_refresh_and_no_sampler_reason() -> None:
             source.push(stream, frame)
         await pilot.pause(1.2)  # the screen's own refresh picks the chunk up
         assert table_rows(app)[0].startswith("hot_b")
+
+
+def test_help_lists_every_key_of_the_screen() -> None:
+    from perftui.screens.help import HOT_KEYS
+
+    listed = {k.strip() for keys, _ in HOT_KEYS for k in keys.split(",")}
+    names = {"slash": "/", "up": "arrows", "down": "arrows", "left": "arrows",
+             "right": "arrows", "alt+q": "q"}
+    for binding in [*HotScreen.BINDINGS, *FlameView.BINDINGS]:
+        for key in binding.key.split(","):  # type: ignore[union-attr]
+            shown = names.get(key, key)
+            assert shown in listed or shown == "q", key

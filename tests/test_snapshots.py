@@ -85,3 +85,11 @@ def test_diff_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
 
     assert snap_compare(DiffApp(planted(tmp_path), "a.perftui", "b.perftui"),
                         terminal_size=(80, 24))
+
+
+def test_hot_functions_screen(snap_compare: SnapCompare) -> None:
+    """The drill-down on a known 75/25 profile, the flame's hot_a selected."""
+    from tests.test_hot_screen import profile
+
+    app = create_app(CannedSource(profile()), interval=1.0)
+    assert snap_compare(app, press=["f", "down", "down"], terminal_size=(80, 24))

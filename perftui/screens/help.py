@@ -20,7 +20,18 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "zoom the focused pane: more rows and history"),
     ("escape", "leave the zoom; close this help"),
     ("t", "next theme: dark, light, high contrast"),
+    ("f", "hot functions: top functions and a flame graph of the stack samples"),
     ("?", "this help"),
+)
+
+# The hot-functions screen's own keys (perftui.screens.hot, perftui.widgets.flame).
+HOT_KEYS: tuple[tuple[str, str], ...] = (
+    ("s, T, n", "sort by self %, total %, name"),
+    ("/", "search functions by name (escape clears)"),
+    ("t, w, m", "next thread (busiest first); window 10 s, 60 s, session; Python/native"),
+    ("arrows", "flame: parent, child, previous / next frame on the row"),
+    ("enter, backspace, 0", "flame: zoom into the frame, out one level, reset"),
+    ("escape, f", "clear the search, zoom out, close"),
 )
 
 LIVE_ONLY = frozenset({"space, p", "+", "-", "r"})  # replaced or meaningless in a replay
@@ -32,7 +43,8 @@ NOTES = (
     "Sizes are binary: 1 KiB = 1024 B, 1 MiB = 1024 KiB.  A dash (\u2013) means not known yet"
     " or not readable.",
     "Per-syscall counts, latency and errors need the eBPF probe: run `perftui doctor`.",
-    "The header's `perftui` figure is perftui's own CPU: the app and its probes together.",
+    "The header's `perftui` figure is perftui's own CPU, the app and its probes together, "
+    "averaged over the last 10 s.",
 )
 
 
@@ -83,6 +95,8 @@ class HelpScreen(ModalScreen[None]):
                          classes="head" if replay else "")
             yield Static(keys_text(tuple(k for k in KEYS if k[0] not in LIVE_ONLY)
                                    if replay else KEYS))
+            yield Static(Content.styled("Hot functions (f)", "bold $accent"), classes="head")
+            yield Static(keys_text(HOT_KEYS))
             yield Static(Content.styled("Reading the numbers", "bold $accent"), classes="head")
             for note in NOTES:
                 yield Static(note, classes="note", markup=False)
