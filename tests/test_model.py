@@ -152,6 +152,17 @@ def test_exit_status_and_self_cpu_from_the_app_stream() -> None:
     m.apply("procfs", {"k": "gone", "ts": 103.0, "seq": 1, "reason": "exited"})
     m.apply(APP_STREAM, {"k": "exit", "ts": 103.0, "seq": 2, "code": 3, "signal": None})
     snap = build_snapshot(m)
-    assert snap.header.self_cpu_percent == pytest.approx(2.0)  # 0.04 s over 2 s
+    assert snap.header.self_cpu_percent == pytest.approx(2.0)  # 0.04 s over 2 s (one point)
     assert (snap.header.status, snap.header.exit_detail) == ("exited", "exit status 3")
     assert m.probes["procfs"].state == "finished"
+
+
+def test_own_cpu_is_averaged_over_ten_seconds() -> None:
+    # A sampler's child is counted when reaped: 0.1 s lands in one second out of every two.
+    m = Model()
+    total = 0.0
+    for i in range(21):
+        total += 0.1 if i % 2 else 0.0
+        m.apply(APP_STREAM, {"k": "self", "ts": 100.0 + i, "seq": i, "cpu": [total, 0.0],
+                             "probes": {}})
+    assert build_snapshot(m).header.self_cpu_percent == pytest.approx(5.0)

@@ -13,7 +13,8 @@ from perftui.model.probes import ProbeStatus
 from perftui.model.series import slope
 
 GROWTH_WINDOW_S = 60.0
-HISTORY_POINTS = 240  # enough for the widest chart at 200 columns
+HISTORY_POINTS = 240
+SELF_CPU_WINDOW_S = 10.0  # enough for the widest chart at 200 columns
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,17 @@ def _header(model: Model) -> HeaderView:
         pid=model.pid, command=cmd, user=str(meta.get("user", "")),
         state=model.process.state, uptime_s=uptime, threads=len(model.process.threads),
         probes=tuple(_probe_view(p) for p in model.probes.values()),
-        self_cpu_percent=model.self_cpu.last(), status=status, exit_detail=detail)
+        self_cpu_percent=_self_cpu(model), status=status, exit_detail=detail)
+
+
+def _self_cpu(model: Model) -> float | None:
+    """perftui's own CPU over the last SELF_CPU_WINDOW_S: a sampler's child process is
+    counted when it is reaped, all at once, so one interval alone jumps between 1% and 10%."""
+    if model.now is None:
+        return None
+    start = model.now - SELF_CPU_WINDOW_S
+    recent = [v for t, v in model.self_cpu.since(start) if t > start]  # 10 s, not 11 points
+    return sum(recent) / len(recent) if recent else None
 
 
 def _cpu(model: Model) -> CpuView:
