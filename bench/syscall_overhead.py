@@ -9,7 +9,9 @@ per tool (medians over the rounds):
   cpu/op     the target's CPU time per syscall, under the tool / untouched (isolates the
              in-kernel cost from the tool competing for CPUs)
   tool cpu   the tool's own CPU in the window, % of one core
-Tools: perftui eBPF probe (--detail full, --detail counts), its perf_event fallback,
+Tools: two floors (an empty BPF program on raw sys_enter, and on sys_enter + sys_exit: what
+the kernel charges for any such program), perftui eBPF probe (--detail counts, full, and
+--exact-latency), its perf_event fallback,
 syscount-bpfcc -p (and -L, with latency), perf stat -e 'syscalls:sys_enter_*' -p, and
 strace -c -f -p.  Needs root, gcc; tools not installed are skipped.
 
@@ -143,10 +145,30 @@ def _after(seconds: float) -> Callable[[subprocess.Popen[bytes]], None]:
     return lambda p: time.sleep(seconds)
 
 
+# The floor: what this kernel charges for any BPF program on the raw syscall tracepoints
+# (the tracepoint slow path on every syscall, and the program dispatch), with no work at all.
+FLOOR = """
+import signal, sys
+from probes.ebpf.bcc_api import Program
+p = Program("int on_e(struct bpf_raw_tracepoint_args *c) { return 0; }\\n"
+            "int on_x(struct bpf_raw_tracepoint_args *c) { return 0; }", [])
+p.attach_raw("sys_enter", "on_e")
+if sys.argv[1] == "both":
+    p.attach_raw("sys_exit", "on_x")
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+print("ready", flush=True)
+signal.sigwait({signal.SIGINT})
+"""
+
+
 def tools() -> list[Tool]:
     py = sys.executable
     probe = [py, "-m", "probes.ebpf", "--interval", "1"]
     out: list[Tool] = [
+        Tool("floor: empty BPF on raw sys_enter", lambda pid: [py, "-c", FLOOR, "enter"],
+             _until_text(b"ready")),
+        Tool("floor: empty BPF on sys_enter+exit", lambda pid: [py, "-c", FLOOR, "both"],
+             _until_text(b"ready")),
         Tool("perftui ebpf --detail counts", lambda pid: [*probe, "--pid", str(pid),
                                                           "--detail", "counts"],
              _until_frame("sys"), signal.SIGTERM),
