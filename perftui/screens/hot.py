@@ -57,9 +57,10 @@ def why_none(model: Model) -> str:
 
 def status_line(label: str, stacks: StackModel, stats: WindowStats, window: str) -> str:
     rate = f"{stacks.rate} Hz" if stacks.rate else "rate ?"
-    lost = max(0, stats.asked - stats.got)
-    return (f"{label} at {rate}  {stats.samples} samples in {window}  "
-            f"lost {lost} of {stats.asked} asked  errors {stats.errors}")
+    # The cpu-clock sampler asks for nothing up front (it samples running time only).
+    lost = (f"lost {max(0, stats.asked - stats.got)} of {stats.asked} asked  "
+            if stats.asked else "")
+    return f"{label} at {rate}  {stats.samples} samples in {window}  {lost}errors {stats.errors}"
 
 
 class HotScreen(Screen[None]):
