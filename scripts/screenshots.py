@@ -4,7 +4,8 @@
 
 Runs the real app headless (``App.run_test``) at 80x24 and 200x60, waits until the source
 has delivered enough samples from the live built-in demo target, and saves the main view,
-the zoomed CPU pane, the help screen and the other two themes.
+the zoomed CPU pane, the help screen, the hot-functions drill-down and the other two
+themes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ VIEWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("main", (), ()),
     ("cpu-zoomed", ("enter",), ("escape",)),
     ("help", ("question_mark",), ("escape",)),
+    ("hot-functions", ("f",), ("f",)),
     ("light", ("t",), ()),
     ("high-contrast", ("t",), ("t",)),
 )
@@ -45,9 +47,12 @@ class Demo:
         self.target = spawn_demo()
 
     def source(self, interval: float) -> Source:
+        from perftui.cli import probes_for
         from perftui.sources.live import LiveSource
 
-        return LiveSource(self.target.pid, interval, child=None, label=self.target.label)
+        # The same probes the command line would pick for this target.
+        return LiveSource(self.target.pid, interval, probes=probes_for(self.target),
+                          child=None, label=self.target.label)
 
     def stop(self) -> None:
         child = self.target.child
