@@ -41,6 +41,38 @@ class Conn:
 
 
 @dataclass(frozen=True)
+class Sys:
+    """One syscall of the synthetic ebpf stream: every counter grows by its rate per second."""
+
+    name: str
+    per_s: int
+    lat: tuple[tuple[int, int], ...] = ()  # (log2 bucket, calls/s timed there)
+    errors: tuple[tuple[int, int], ...] = ()  # (errno, failures/s)
+
+
+@dataclass(frozen=True)
+class EbpfGen:
+    """A synthetic ``ebpf`` stream (docs/frames.md), one ``sys`` frame per procfs sample."""
+
+    syscalls: tuple[Sys, ...] = (
+        Sys("read", 12_000, ((10, 6000), (11, 4800), (13, 1200))),
+        Sys("futex", 2_500, ((12, 1500), (20, 1000)), ((11, 400),)),
+        Sys("write", 300, ((14, 300),)),
+        Sys("openat", 50, ((12, 50),), ((2, 20),)),
+        Sys("epoll_wait", 100, ((24, 90), (26, 10))))
+    # (path, read bytes/s, written bytes/s, reads/s, writes/s)
+    files: tuple[tuple[str, int, int, int, int], ...] = (
+        ("/srv/data/orders.db", 2 * MiB, 0, 11_000, 0),
+        ("/var/log/worker/orders.log", 0, 256 * 1024, 0, 300),
+        ("socket:[9001]", 180 * 1024, 20 * 1024, 1000, 200))
+    # (id, kind, local, remote, state, sent bytes/s, received bytes/s)
+    conns: tuple[tuple[int, str, str, str, str, int, int], ...] = (
+        (1, "tcp", "10.0.0.5:43210", "10.0.0.9:5432", "ESTABLISHED", 20 * 1024, 180 * 1024),
+        (2, "udp", "socket:[777]", "10.0.0.53:53", "", 100, 300))
+    source: str = "bpf"
+
+
+@dataclass(frozen=True)
 class GenConfig:
     pid: int = 4242
     t0: float = 1_700_000_000.0
@@ -85,6 +117,7 @@ class GenConfig:
     gone: bool = False  # end with a `gone` frame from procfs
     exit_code: int | None = None  # end with an app `exit` frame
     extra_probes: tuple[tuple[str, str, str], ...] = field(default=())  # (name, state, msg)
+    ebpf: EbpfGen | None = None  # also an ebpf stream
 
     @property
     def cpu_total(self) -> float:
@@ -140,6 +173,41 @@ def sample(cfg: GenConfig, i: int, seq: int) -> Frame:
     return frame
 
 
+def ebpf_hello(cfg: GenConfig, gen: EbpfGen) -> list[Frame]:
+    """The ebpf stream's ``hello`` and ``caps`` frames."""
+    names = ("syscalls", "latency", "errors", "files", "net")
+    ok = {c: {"ok": gen.source == "bpf" or c == "syscalls", "why": ""} for c in names}
+    return [{"k": "hello", "ts": cfg.t0, "seq": 0, "schema": SCHEMA_VERSION, "probe": "ebpf",
+             "version": "0.1.0", "pid": cfg.pid, "host": "testhost", "interval": cfg.interval,
+             "caps": {c: {"ok": False, "why": "compiling"} for c in names}, "source": None,
+             "detail": "full"},
+            {"k": "caps", "ts": cfg.t0, "seq": 1, "caps": ok, "source": gen.source,
+             "detail": "full", "buckets": 40, "startup_s": 0.3}]
+
+
+def ebpf_sys(cfg: GenConfig, gen: EbpfGen, i: int, seq: int) -> Frame:
+    """The i-th ``sys`` frame: counters are rate * elapsed seconds, names interned."""
+    t = i * cfg.interval
+    n = len(gen.syscalls)
+    frame: Frame = {
+        "k": "sys", "ts": cfg.t0 + t, "seq": seq, "lat_every": 1,
+        "calls": {k: int(s.per_s * t) for k, s in enumerate(gen.syscalls)},
+        "lat": {k: [int(dict(s.lat).get(b, 0) * t) for b in range(max(b for b, _ in s.lat) + 1)]
+                for k, s in enumerate(gen.syscalls) if s.lat},
+        "errors": {k: {e: int(r * t) for e, r in s.errors}
+                   for k, s in enumerate(gen.syscalls) if s.errors},
+        "files": [[n + k, int(rb * t), int(wb * t), int(r * t), int(w * t)]
+                  for k, (_, rb, wb, r, w) in enumerate(gen.files)],
+        "conns": [[cid, kind, local, remote, state or None, int(s * t), int(r * t), 0, 0,
+                   None, None] for cid, kind, local, remote, state, s, r in gen.conns]}
+    if i == 0:
+        frame["strs"] = {k: s.name for k, s in enumerate(gen.syscalls)}
+        frame["strs"].update({n + k: f[0] for k, f in enumerate(gen.files)})
+    if gen.source != "bpf":
+        frame = {k: v for k, v in frame.items() if k in ("k", "ts", "seq", "calls", "strs")}
+    return frame
+
+
 def iter_frames(cfg: GenConfig = GenConfig()) -> Iterator[tuple[str, Frame]]:
     seq = 0
     t0 = cfg.t0
@@ -153,9 +221,14 @@ def iter_frames(cfg: GenConfig = GenConfig()) -> Iterator[tuple[str, Frame]]:
     for app_seq, (name, state, msg) in enumerate(cfg.extra_probes, start=1):
         yield "perftui", {"k": "probe", "ts": t0, "seq": app_seq, "name": name,
                           "state": state, "msg": msg}
+    if cfg.ebpf is not None:
+        for f in ebpf_hello(cfg, cfg.ebpf):
+            yield "ebpf", f
     seq = 2
     for i in range(cfg.samples):
         yield "procfs", sample(cfg, i, seq)
+        if cfg.ebpf is not None:
+            yield "ebpf", ebpf_sys(cfg, cfg.ebpf, i, seq)
         seq += 1
         t = i * cfg.interval
         # perftui's own CPU, as a counter (seconds) like every other counter on the wire.

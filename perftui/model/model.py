@@ -13,11 +13,13 @@ from perftui.model.probes import FINISHED, ProbeStatus
 from perftui.model.process import ProcessState
 from perftui.model.series import Series, rate
 from perftui.model.stacks import StackModel
+from perftui.model.syscalls import SyscallModel
 from probes.wire import SCHEMA_VERSION
 
 Frame = dict[str, Any]
 
 APP_STREAM = "perftui"
+SYSCALL_STREAMS = ("ebpf", "perfcount")  # the same frames: perfcount is ebpf on perf counters
 
 
 class SchemaError(ValueError):
@@ -47,11 +49,13 @@ class Model:
     self_cpu: Series = field(init=False)
     pystacks: StackModel = field(default_factory=StackModel)  # the pyspy stream
     nativestacks: StackModel = field(default_factory=StackModel)  # the stacks stream
+    sys: SyscallModel = field(init=False)  # the ebpf (or perfcount) stream
     _prev_self: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         self.process = ProcessState(self.history)
         self.self_cpu = Series(self.history)
+        self.sys = SyscallModel(self.history)
 
     def probe(self, name: str) -> ProbeStatus:
         status = self.probes.get(name)
@@ -77,6 +81,8 @@ class Model:
             self.pystacks.apply(frame)
         elif stream == "stacks":
             self.nativestacks.apply(frame)
+        elif stream in SYSCALL_STREAMS:
+            self.sys.apply(stream, frame)
         if kind == "hello":
             schema = frame.get("schema")
             if schema != SCHEMA_VERSION:

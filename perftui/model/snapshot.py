@@ -11,6 +11,13 @@ from perftui.model.growth import Growth, sustained_growth
 from perftui.model.model import Model
 from perftui.model.probes import ProbeStatus
 from perftui.model.series import slope
+from perftui.model.sysviews import (
+    FileRateRow,
+    SyscallRow,
+    file_rows,
+    source_label,
+    syscall_rows,
+)
 
 GROWTH_WINDOW_S = 60.0
 HISTORY_POINTS = 240
@@ -97,6 +104,8 @@ class FileIOView:
     write_history: tuple[float, ...]
     fd_count: int | None
     files: tuple[FileRow, ...]  # regular files only, by fd
+    rated: tuple[FileRateRow, ...] = ()  # per path from eBPF, busiest first; () without it
+    rated_source: str = ""  # what counted ``rated``
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,8 @@ class ConnRow:
     sent_per_s: float | None
     recv_per_s: float | None
     sent_total: int | None  # the kernel's counter for the socket's whole life
-    recv_total: int | None
+    recv_total: int | None  # (from eBPF: bytes since perftui attached)
+    kind: str = "tcp"
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ class NetView:
     connections: tuple[ConnRow, ...]  # busiest first
     udp: int | None
     unix: int | None
+    source: str = "/proc (sock_diag)"  # what the connection rows come from
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,10 @@ class SyscallView:
     write_calls_per_s: float | None
     ctx_per_s: float | None
     calls_history: tuple[float, ...]
-    note: str
+    note: str  # only when no source counts per syscall
+    rows: tuple[SyscallRow, ...] = ()  # busiest first
+    total_per_s: float | None = None  # every syscall, when counted per syscall
+    lat_every: int = 1  # > 1: latency sampled (one call in K timed)
 
 
 @dataclass(frozen=True)
@@ -246,24 +260,43 @@ def _fileio(model: Model) -> FileIOView:
         storage_read_per_s=r.get("read_bytes"), storage_write_per_s=r.get("write_bytes"),
         read_calls_per_s=r.get("syscr"), write_calls_per_s=r.get("syscw"),
         read_history=_hist(model, "rchar"), write_history=_hist(model, "wchar"),
-        fd_count=proc.fd_count, files=files)
+        fd_count=proc.fd_count, files=files, rated=file_rows(model.sys),
+        rated_source=source_label(model.sys) if model.sys.files else "")
 
 
 def _net(model: Model) -> NetView:
     proc = model.process
     rows = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent, c.recv)
             for c in proc.conns.values()]
+    source = "/proc (sock_diag)"
+    sent, recv = proc.rates.get("net_sent"), proc.rates.get("net_recv")
+    if model.sys.conns:
+        # eBPF sees every socket's bytes as they move (UDP and unix too), not only TCP's.
+        rows = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent,
+                        c.recv, c.kind) for c in model.sys.conns.values()]
+        source = source_label(model.sys)
+        sent = sum(c.sent_per_s or 0.0 for c in rows)
+        recv = sum(c.recv_per_s or 0.0 for c in rows)
     rows.sort(key=lambda c: (-((c.sent_per_s or 0.0) + (c.recv_per_s or 0.0)), c.local))
     counts = proc.sock_counts
     return NetView(
-        available=proc.net_seen or proc.samples == 0, why=_why_missing(model, "sockets"),
-        sent_per_s=proc.rates.get("net_sent"), recv_per_s=proc.rates.get("net_recv"),
+        available=proc.net_seen or proc.samples == 0 or bool(model.sys.conns),
+        why=_why_missing(model, "sockets"), sent_per_s=sent, recv_per_s=recv,
         sent_history=_hist(model, "net_sent"), recv_history=_hist(model, "net_recv"),
-        connections=tuple(rows), udp=_int(counts.get("udp")), unix=_int(counts.get("unix")))
+        connections=tuple(rows), udp=_int(counts.get("udp")), unix=_int(counts.get("unix")),
+        source=source)
 
 
 def _syscalls(model: Model) -> SyscallView:
     r = model.process.rates
+    sys = model.sys
+    if sys.per_syscall:
+        return SyscallView(
+            source=source_label(sys), read_calls_per_s=r.get("syscr"),
+            write_calls_per_s=r.get("syscw"), ctx_per_s=r.get("ctx"),
+            calls_history=sys.total_per_s.values(HISTORY_POINTS), note="",
+            rows=syscall_rows(sys), total_per_s=sys.total_per_s.last(),
+            lat_every=sys.lat_every)
     return SyscallView(
         source="/proc (counters)", read_calls_per_s=r.get("syscr"),
         write_calls_per_s=r.get("syscw"), ctx_per_s=r.get("ctx"),

@@ -1,0 +1,245 @@
+"""What the ``ebpf`` stream (or its ``perfcount`` twin) says: per-syscall counts, latency and
+errors, bytes per file and per connection.
+
+Every counter on the wire is cumulative since the probe attached, so a rate is the difference
+between two ``sys`` frames over their time apart, and a total is the latest counter.  A new
+``hello`` is a new probe run: counters and interned strings start over, the totals seen so far
+are kept (a restart must not make the pane go blank).
+"""
+
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass, field
+from typing import Any
+
+from perftui.model.series import Series, rate
+
+Frame = dict[str, Any]
+
+BUCKETS = 40
+# "Many small reads": reads averaging under a page, more than a thousand a second.  Below a
+# page each read() is mostly syscall overhead; at that pace buffering would save real CPU.
+SMALL_READ_BYTES = 4096
+SMALL_READ_RATE = 1000.0
+MAX_CLOSED_CONNS = 256  # closed connections kept for the table; the oldest go first
+SOURCE_NAMES = {"bpf": "eBPF", "perf": "perf counters"}
+
+
+def errno_name(number: int) -> str:
+    """``2`` -> ``ENOENT``; a number the stdlib does not know stays a number."""
+    return errno.errorcode.get(number, f"errno {number}")
+
+
+def bucket_range_ns(b: int) -> tuple[float, float | None]:
+    """The [low, high) nanoseconds of log2 bucket ``b``; high None for the open last one."""
+    if b == 0:
+        return 0.0, 1.0
+    return float(2 ** (b - 1)), (None if b >= BUCKETS - 1 else float(2 ** b))
+
+
+def quantile_ns(hist: list[int], q: float) -> float | None:
+    """The ``q`` quantile (0..1) of a log2 histogram, in ns.
+
+    Method: find the bucket holding rank ``q * total`` and interpolate linearly between the
+    bucket's bounds by how far into the bucket's count that rank falls (so the answer is
+    within a factor of 2 of the truth, and exact when calls spread evenly in a bucket).
+    Bucket 0 (0 ns) gives 0; the open-ended last bucket gives its lower bound.
+    """
+    total = sum(hist)
+    if total <= 0:
+        return None
+    rank = q * total
+    below = 0
+    for b, count in enumerate(hist):
+        if count <= 0:
+            continue
+        if below + count >= rank:
+            lo, hi = bucket_range_ns(b)
+            if b == 0 or hi is None:
+                return lo
+            return lo + (rank - below) / count * (hi - lo)
+        below += count
+    return None  # unreachable with a positive total
+
+
+@dataclass
+class SyscallStat:
+    name: str
+    calls: int = 0  # since attach (all probe runs)
+    errors: dict[int, int] = field(default_factory=dict)  # errno -> count since attach
+    lat: list[int] = field(default_factory=list)  # log2 ns buckets
+    time_s: float = 0.0
+    per_s: float | None = None
+    errors_per_s: float | None = None
+    base: int = 0  # counts of earlier probe runs
+    _wire: int = 0  # this run's counter at the last frame
+
+
+@dataclass
+class FileStat:
+    path: str
+    read_bytes: int = 0
+    write_bytes: int = 0
+    reads: int = 0
+    writes: int = 0
+    read_per_s: float | None = None
+    write_per_s: float | None = None
+    calls_per_s: float | None = None
+    reads_per_s: float | None = None
+    avg_read: float | None = None  # bytes per read over the last interval (else all time)
+    avg_io: float | None = None  # bytes per call, reads and writes
+
+    @property
+    def small_reads(self) -> bool:
+        return (self.avg_read is not None and self.avg_read < SMALL_READ_BYTES
+                and (self.reads_per_s or 0.0) > SMALL_READ_RATE)
+
+
+@dataclass
+class ConnStat:
+    id: int
+    kind: str
+    local: str
+    remote: str
+    state: str
+    sent: int = 0
+    recv: int = 0
+    sent_per_s: float | None = None
+    recv_per_s: float | None = None
+    closed: bool = False
+
+
+@dataclass
+class SyscallModel:
+    history: int = 3600
+    stream: str = ""  # the stream feeding it ("ebpf", "perfcount")
+    source: str | None = None  # "bpf", "perf", None (nothing can count, or not decided)
+    caps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lat_every: int = 1
+    frames: int = 0  # sys frames folded in
+    syscalls: dict[str, SyscallStat] = field(default_factory=dict)
+    files: dict[str, FileStat] = field(default_factory=dict)
+    conns: dict[tuple[int, int], ConnStat] = field(default_factory=dict)  # (run, id)
+    iosize: dict[str, list[int]] = field(default_factory=dict)
+    drops: dict[str, int] = field(default_factory=dict)
+    total_per_s: Series = field(init=False)
+    _strs: dict[int, str] = field(default_factory=dict)
+    _run: int = 0
+    _last_ts: float | None = None
+
+    def __post_init__(self) -> None:
+        self.total_per_s = Series(self.history)
+
+    def apply(self, stream: str, frame: Frame) -> None:
+        self.stream = stream
+        strs = frame.get("strs")
+        if isinstance(strs, dict):
+            self._strs.update({int(k): str(v) for k, v in strs.items()})
+        kind = frame.get("k")
+        if kind == "hello":
+            self._new_run(frame)
+        elif kind == "caps":
+            self.source = frame.get("source")
+            self.caps = dict(frame.get("caps") or {})
+        elif kind == "sys":
+            self._apply_sys(frame)
+
+    def _new_run(self, frame: Frame) -> None:
+        self._run += 1
+        self._strs = {int(k): str(v) for k, v in (frame.get("strs") or {}).items()}
+        self._last_ts = None
+        self.source = frame.get("source")
+        self.caps = dict(frame.get("caps") or {})
+        for s in self.syscalls.values():
+            s.base, s._wire = s.calls, 0
+
+    def _name(self, sid: Any) -> str:
+        return self._strs.get(int(sid), f"#{sid}")
+
+    def _apply_sys(self, frame: Frame) -> None:
+        ts = float(frame["ts"])
+        dt = ts - self._last_ts if self._last_ts is not None else 0.0
+        self.frames += 1
+        self.lat_every = int(frame.get("lat_every") or 1)
+        self.drops = dict(frame.get("drops") or {})
+        self._apply_calls(ts, dt, frame)
+        self._apply_files(dt, frame.get("files") or [])
+        self._apply_conns(dt, frame.get("conns") or [])
+        self.iosize = {k: list(v) for k, v in (frame.get("iosize") or {}).items()}
+        self._last_ts = ts
+
+    def _apply_calls(self, ts: float, dt: float, frame: Frame) -> None:
+        total: float | None = 0.0 if dt > 0 else None
+        for sid, count in (frame.get("calls") or {}).items():
+            name = self._name(sid)
+            s = self.syscalls.get(name) or self.syscalls.setdefault(name, SyscallStat(name))
+            s.per_s = rate(s._wire, int(count), dt) if dt > 0 else None
+            s._wire = int(count)
+            s.calls = s.base + s._wire
+            if total is not None:
+                total += s.per_s or 0.0
+        for sid, buckets in (frame.get("lat") or {}).items():
+            self.syscalls.setdefault(self._name(sid), SyscallStat(self._name(sid))).lat = \
+                [int(c) for c in buckets]
+        for sid, secs in (frame.get("time") or {}).items():
+            if self._name(sid) in self.syscalls:
+                self.syscalls[self._name(sid)].time_s = float(secs)
+        for sid, by_errno in (frame.get("errors") or {}).items():
+            s = self.syscalls.setdefault(self._name(sid), SyscallStat(self._name(sid)))
+            before = sum(s.errors.values())
+            s.errors = {int(e): int(c) for e, c in by_errno.items()}
+            s.errors_per_s = rate(before, sum(s.errors.values()), dt) if dt > 0 else None
+        if total is not None:
+            self.total_per_s.append(ts, total)
+
+    def _apply_files(self, dt: float, rows: list[list[Any]]) -> None:
+        for sid, rbytes, wbytes, reads, writes in rows:
+            path = self._name(sid)
+            f = self.files.get(path) or self.files.setdefault(path, FileStat(path))
+            d_rb, d_wb = int(rbytes) - f.read_bytes, int(wbytes) - f.write_bytes
+            d_r, d_w = int(reads) - f.reads, int(writes) - f.writes
+            if dt > 0 and min(d_rb, d_wb, d_r, d_w) >= 0:
+                f.read_per_s, f.write_per_s = d_rb / dt, d_wb / dt
+                f.reads_per_s, f.calls_per_s = d_r / dt, (d_r + d_w) / dt
+            f.read_bytes, f.write_bytes, f.reads, f.writes = (
+                int(rbytes), int(wbytes), int(reads), int(writes))
+            # The last interval says what the program does now; all time when it was idle.
+            if d_r > 0 and d_rb >= 0:
+                f.avg_read = d_rb / d_r
+            elif f.reads:
+                f.avg_read = f.read_bytes / f.reads
+            calls = d_r + d_w
+            if calls > 0 and d_rb + d_wb >= 0:
+                f.avg_io = (d_rb + d_wb) / calls
+            elif f.reads + f.writes:
+                f.avg_io = (f.read_bytes + f.write_bytes) / (f.reads + f.writes)
+
+    def _apply_conns(self, dt: float, rows: list[list[Any]]) -> None:
+        seen: set[tuple[int, int]] = set()
+        for cid, kind, local, remote, state, sent, recv, *_rest in rows:
+            key = (self._run, int(cid))
+            seen.add(key)
+            c = self.conns.get(key)
+            if c is None:
+                c = self.conns[key] = ConnStat(int(cid), str(kind), str(local or "?"),
+                                               str(remote or "?"), str(state or ""))
+            elif dt > 0:
+                c.sent_per_s = rate(c.sent, int(sent), dt)
+                c.recv_per_s = rate(c.recv, int(recv), dt)
+            c.sent, c.recv = int(sent), int(recv)
+            c.local, c.remote = str(local or c.local), str(remote or c.remote)
+            c.state = str(state or c.state)
+            # _rest: [sends, receives, opened, closed]
+            c.closed = len(_rest) >= 4 and _rest[3] is not None
+        for key, c in self.conns.items():
+            if key not in seen:  # closed and dropped by the probe: nothing moves any more
+                c.closed, c.sent_per_s, c.recv_per_s = True, 0.0, 0.0
+        closed = [k for k, c in self.conns.items() if c.closed]
+        for key in closed[: max(0, len(closed) - MAX_CLOSED_CONNS)]:
+            del self.conns[key]
+
+    @property
+    def per_syscall(self) -> bool:
+        """True once a source counts calls per syscall (bpf or perf)."""
+        return self.source in SOURCE_NAMES
