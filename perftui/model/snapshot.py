@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from perftui.model import summary_sys  # noqa: F401  (registers the report parts)
 from perftui.model.growth import Growth, sustained_growth
 from perftui.model.model import Model
 from perftui.model.probes import ProbeStatus
