@@ -16,6 +16,15 @@ HOT = Path(__file__).resolve().parent / "targets" / "hot_python.py"
 VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
+@pytest.fixture(autouse=True)
+def no_syscall_probe(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pyspy/stacks choices alone; the syscall probe's choice has its own tests."""
+    if "syscall_choice" not in request.node.name:
+        import perftui.probeselect as ps
+
+        monkeypatch.setattr(ps, "syscall_probe", lambda: (None, ""))
+
+
 @pytest.fixture
 def python_target() -> Iterator[int]:
     proc = subprocess.Popen([sys.executable, str(HOT)], stdout=subprocess.PIPE, text=True)
@@ -83,3 +92,22 @@ def test_native_stacks_possible_follows_bcc(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setenv("PERFTUI_NO_BCC", "1")
     assert native_stacks_possible() is False
+
+
+def test_syscall_choice_ebpf_then_perfcount_then_none(
+        sleeper: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import perftui.probeselect as ps
+
+    def names() -> list[str]:
+        return [p.name for p in select_probes(sleeper, native_stacks=False).probes]
+
+    monkeypatch.setattr(ps, "native_stacks_possible", lambda: True)
+    assert names() == ["procfs", "ebpf"]  # procfs first: its frames come at once
+    monkeypatch.setattr(ps, "native_stacks_possible", lambda: False)
+    monkeypatch.setattr(ps, "perf_tracepoints_allowed", lambda: True)
+    assert names() == ["procfs", "perfcount"]
+    assert any("needs root and bcc" in n
+               for n in select_probes(sleeper, native_stacks=False).notes)
+    monkeypatch.setattr(ps, "perf_tracepoints_allowed", lambda: False)
+    assert names() == ["procfs"]
+    assert select_probes(sleeper, native_stacks=False, syscalls=False).probes == (PROCFS,)
