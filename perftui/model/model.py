@@ -83,6 +83,8 @@ class Model:
             self.nativestacks.apply(frame)
         elif stream in SYSCALL_STREAMS:
             self.sys.apply(stream, frame)
+            if kind == "caps":  # the final word after hello's "compiling"
+                status.caps = dict(frame.get("caps") or {})
         if kind == "hello":
             schema = frame.get("schema")
             if schema != SCHEMA_VERSION:

@@ -1,22 +1,65 @@
-"""System calls: what /proc counts (read/write calls, context switches) and where it came from."""
+"""System calls: per syscall from the eBPF probe (calls/s, total, errors, latency
+percentiles), or what /proc counts (read/write calls, context switches) without it."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.content import Content
 
 from perftui.model.snapshot import Snapshot, SyscallView
-from perftui.units import fmt_per_s
+from perftui.model.sysviews import SyscallRow
+from perftui.units import NA, fmt_count, fmt_per_s
 from perftui.widgets.chart import HistoryChart, nice_ceiling
 from perftui.widgets.pane import Line, Pane, read_write
+from perftui.widgets.table import Col, RowTable
+
+_NARROW = (Col("name", "SYSCALL", max_width=16), Col("rate", "calls", 7, right=True),
+           Col("err", "errors", 12), Col("p99", "p99", 8, right=True))
+_WIDE = (Col("name", "SYSCALL", max_width=20), Col("rate", "calls", 8, right=True),
+         Col("total", "total", 7, right=True), Col("err", "errors", 14),
+         Col("p50", "p50", 8, right=True), Col("p95", "p95", 8, right=True),
+         Col("p99", "p99", 8, right=True))
+
+
+def fmt_latency(ns: float | None) -> str:
+    """``850 ns``, ``6.1 µs``, ``1.04 ms``, ``2.50 s``: three significant digits at most."""
+    if ns is None:
+        return NA
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            value = ns / scale
+            return f"{value:.{2 if value < 10 else 1 if value < 100 else 0}f} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def fmt_errors(row: SyscallRow, *, width: int) -> str:
+    """``25 ENOENT`` (the most common errno), or empty for a syscall that never failed."""
+    if not row.errors:
+        return ""
+    text = f"{fmt_count(row.errors)} {row.top_errno}"
+    return text if len(row.errors_by_name) == 1 or len(text) + 1 >= width else text + "+"
+
+
+def row_cells(row: SyscallRow, wide: bool) -> tuple[str, ...]:
+    rate = fmt_per_s(row.per_s)
+    if not wide:
+        return (row.name, rate, fmt_errors(row, width=12), fmt_latency(row.p99_ns))
+    return (row.name, rate, fmt_count(row.total), fmt_errors(row, width=14),
+            fmt_latency(row.p50_ns), fmt_latency(row.p95_ns), fmt_latency(row.p99_ns))
 
 
 class SyscallPane(Pane[SyscallView]):
     TITLE = "Syscalls"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("d", "detail", "Syscall detail")]
     DEFAULT_CSS = """
     SyscallPane {
         HistoryChart { height: 1fr; max-height: 4; }
         &.-maximized HistoryChart { max-height: 16; }
+        &.-per-syscall HistoryChart { display: none; }
+        &.-per-syscall.-maximized HistoryChart { display: block; max-height: 8; }
     }
     """
 
@@ -24,21 +67,59 @@ class SyscallPane(Pane[SyscallView]):
         yield Line(id="sys-rates")
         yield Line(id="sys-source")
         yield Line(id="sys-note", classes="muted wrap")
+        yield RowTable(id="sys-table")
         yield HistoryChart(id="sys-chart")
 
     def select(self, snap: Snapshot) -> SyscallView:
         return snap.syscalls
 
     def draw(self, view: SyscallView) -> None:
-        self.query_one("#sys-rates", Line).show(Content("\n").join([
-            read_write([("calls", fmt_per_s(view.read_calls_per_s),
-                         fmt_per_s(view.write_calls_per_s))]),
-            Content.assemble(("context switches ", "$text-muted"),
-                             (fmt_per_s(view.ctx_per_s), "bold"))]))
-        self.query_one("#sys-source", Line).show(
-            Content.assemble(("source ", "$text-muted"), (view.source, "bold"),
-                             ("   chart: read calls/s" if self.wide else "", "$text-muted")))
-        self.query_one("#sys-note", Line).show(view.note)
+        per_syscall = bool(view.rows)
+        self.set_class(per_syscall, "-per-syscall")
+        rates = self.query_one("#sys-rates", Line)
+        rates.display = not per_syscall
+        if not per_syscall:
+            rates.show(Content("\n").join([
+                read_write([("calls", fmt_per_s(view.read_calls_per_s),
+                             fmt_per_s(view.write_calls_per_s))]),
+                Content.assemble(("context switches ", "$text-muted"),
+                                 (fmt_per_s(view.ctx_per_s), "bold"))]))
+        self.query_one("#sys-source", Line).show(self._source_line(view))
+        note = self.query_one("#sys-note", Line)
+        note.display = bool(view.note)
+        note.show(view.note)
+        table = self.query_one(RowTable)
+        table.display = per_syscall
+        if per_syscall:
+            table.set_columns(_WIDE if self.wide else _NARROW)
+            table.set_rows([row_cells(r, self.wide) for r in view.rows[: table.capacity or 50]])
+            shown = min(len(view.rows), table.capacity or len(view.rows))
+            self.border_title = (f"{self.TITLE} · {shown} of {len(view.rows)} · d: detail"
+                                 if self.wide else f"{self.TITLE} · d: detail")
+        else:
+            self.border_title = self.TITLE
         chart = self.query_one(HistoryChart)
         chart.set_values(view.calls_history,
                          top=nice_ceiling(max(chart.tail(view.calls_history), default=0.0)))
+
+    def _source_line(self, view: SyscallView) -> Content:
+        if not view.rows:
+            return Content.assemble(("source ", "$text-muted"), (view.source, "bold"),
+                                    ("   chart: read calls/s" if self.wide else "",
+                                     "$text-muted"))
+        parts: list[str | tuple[str, str]] = [
+            ("all ", "$text-muted"), (fmt_per_s(view.total_per_s), "bold"),
+            ("  source ", "$text-muted"), (view.source, "bold")]
+        if view.lat_every > 1 and self.wide:
+            parts.append((f"  latency: 1 call in {view.lat_every} timed", "$text-muted"))
+        return Content.assemble(*parts)
+
+    def action_detail(self) -> None:
+        view = self._view
+        if view is None or not view.rows:
+            self.notify("No per-syscall data: the eBPF probe is not running "
+                        "(see `perftui doctor`).", severity="warning")
+            return
+        from perftui.screens.syscall_detail import SyscallDetailScreen
+
+        self.app.push_screen(SyscallDetailScreen(view.rows[0].name))

@@ -1,0 +1,145 @@
+"""One syscall in detail (``d`` on the Syscalls pane): its latency histogram, one bar per
+log2 bucket with the bucket's range, and its failures by errno.
+
+The screen follows the app's newest snapshot (once a second), so the figures stay live;
+left/right step through the syscalls in the pane's order.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from perftui.model.snapshot import Snapshot
+from perftui.model.syscalls import bucket_range_ns
+from perftui.model.sysviews import SyscallRow
+from perftui.units import fmt_count, fmt_duration, fmt_per_s
+from perftui.widgets.syscalls import fmt_latency
+
+BAR = "█"
+THREADS_NOTE = ("Per-thread split: not given by the eBPF probe (it counts per process, "
+                "all threads together).")
+
+
+def bucket_label(b: int) -> str:
+    lo, hi = bucket_range_ns(b)
+    if b == 0:
+        return "0 ns"
+    if hi is None:
+        return f"≥ {fmt_latency(lo)}"
+    return f"{fmt_latency(lo)} - {fmt_latency(hi)}"
+
+
+def histogram_lines(lat: tuple[int, ...], width: int) -> list[Content]:
+    """One line per bucket from the first used to the last: range, bar, count, share."""
+    used = [b for b, n in enumerate(lat) if n > 0]
+    if not used:
+        return [Content.styled("no latency histogram (the probe's `latency` capability "
+                               "is off)", "$text-muted")]
+    total = sum(lat)
+    peak = max(lat)
+    label_w = max(len(bucket_label(b)) for b in range(used[0], used[-1] + 1))
+    bar_w = max(4, width - label_w - 18)
+    lines = []
+    for b in range(used[0], used[-1] + 1):
+        n = lat[b]
+        bar = BAR * (round(n / peak * bar_w) if n else 0)
+        if n and not bar:
+            bar = "▏"  # present, however rare: a tail call must not look like none
+        lines.append(Content.assemble(
+            (bucket_label(b).rjust(label_w), "$text-muted"), " ", (bar.ljust(bar_w), "$accent"),
+            (f" {fmt_count(n):>7}", "bold"), (f" {100 * n / total:5.1f}%", "$text-muted")))
+    return lines
+
+
+def detail_text(row: SyscallRow, source: str, width: int) -> Content:
+    mean = row.time_s / row.total * 1e9 if row.total and row.time_s else None
+    head = Content.assemble(
+        (row.name, "bold $accent"), ("  calls ", "$text-muted"), (fmt_per_s(row.per_s), "bold"),
+        ("  total ", "$text-muted"), (fmt_count(row.total), "bold"),
+        ("  time in it ", "$text-muted"),
+        (f"{row.time_s:.3f} s" if row.time_s < 60 else fmt_duration(row.time_s), "bold"),
+        ("  source ", "$text-muted"), (source, "bold"))
+    pcts = Content.assemble(
+        *[part for label, ns in (("p50", row.p50_ns), ("p95", row.p95_ns), ("p99", row.p99_ns),
+                                 ("mean", mean))
+          for part in ((f"{label} ", "$text-muted"), (f"{fmt_latency(ns)}   ", "bold"))])
+    lines: list[Content] = [head, pcts, Content(""),
+                            Content.styled("Latency (entry to return, log2 buckets)",
+                                           "bold $accent"),
+                            *histogram_lines(row.lat, width), Content(""),
+                            Content.styled("Errors by errno", "bold $accent")]
+    if row.errors_by_name:
+        for name, n in row.errors_by_name:
+            lines.append(Content.assemble((f"{name:<16}", "bold"), f"{fmt_count(n):>8}",
+                                          (f"  {100 * n / max(1, row.total):5.1f}% of calls",
+                                           "$text-muted")))
+    else:
+        lines.append(Content.styled("none since perftui attached", "$text-muted"))
+    lines += [Content(""), Content.styled(THREADS_NOTE, "$text-muted")]
+    return Content("\n").join(lines)
+
+
+class SyscallDetailScreen(Screen[None]):
+    DEFAULT_CSS = """
+    SyscallDetailScreen {
+        background: $background;
+        #detail { border: round $accent; border-title-color: $accent; padding: 0 1; }
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,d", "close", "Back"),
+        Binding("left", "step(-1)", "Previous"),
+        Binding("right", "step(1)", "Next"),
+        Binding("q,alt+q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.syscall = name
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static(id="detail-body")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.set_interval(1.0, self.redraw)
+
+    def _snapshot(self) -> Snapshot | None:
+        snap = getattr(self.app, "snapshot", None)
+        return snap if isinstance(snap, Snapshot) else None
+
+    def _rows(self) -> tuple[SyscallRow, ...]:
+        snap = self._snapshot()
+        return snap.syscalls.rows if snap is not None else ()
+
+    def redraw(self) -> None:
+        snap = self._snapshot()
+        rows = self._rows()
+        row = next((r for r in rows if r.name == self.syscall), None)
+        box = self.query_one("#detail", VerticalScroll)
+        box.border_title = f"Syscall {self.syscall}"
+        box.border_subtitle = "← → other syscalls · escape back"
+        body = self.query_one("#detail-body", Static)
+        if row is None or snap is None:
+            body.update(f"{self.syscall}: no data")
+            return
+        body.update(detail_text(row, snap.syscalls.source, box.content_size.width or 76))
+
+    def action_step(self, step: int) -> None:
+        names = [r.name for r in self._rows()]
+        if names:
+            at = names.index(self.syscall) if self.syscall in names else 0
+            self.syscall = names[(at + step) % len(names)]
+            self.redraw()
+
+    def action_close(self) -> None:
+        self.dismiss()
