@@ -64,8 +64,9 @@ class NetPane(Pane[NetView]):
         items = [("sent", fmt_byte_rate(view.sent_per_s)),
                  ("recv", fmt_byte_rate(view.recv_per_s))]
         self.query_one("#net-rates", Line).show(grid(items, self.size.width, value_width=11))
+        tcp = sum(1 for c in view.connections if c.kind == "tcp")
         counts = Content.assemble(
-            ("sockets  tcp ", "$text-muted"), (fmt_count(len(view.connections)), "bold"),
+            ("sockets  tcp ", "$text-muted"), (fmt_count(tcp), "bold"),
             ("  udp ", "$text-muted"), (fmt_count(view.udp), "bold"),
             ("  unix ", "$text-muted"), (fmt_count(view.unix), "bold"))
         self.query_one("#net-counts", Line).show(counts)
@@ -76,4 +77,6 @@ class NetPane(Pane[NetView]):
         table.set_rows([conn_cells(c, width) for c in conns])
         hidden = len(view.connections) - len(conns)
         more = f" · busiest {len(conns)} of {len(view.connections)}" if hidden > 0 else ""
-        self.border_title = f"{self.TITLE}{more}"
+        # Say where the rows come from only when it is not the usual /proc view.
+        source = f" · {view.source}" if not view.source.startswith("/proc") else ""
+        self.border_title = f"{self.TITLE}{more}{source}"
