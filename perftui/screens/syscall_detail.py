@@ -13,13 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from perftui.model.snapshot import Snapshot
 from perftui.model.syscalls import bucket_range_ns
 from perftui.model.sysviews import SyscallRow
-from perftui.units import fmt_count, fmt_duration, fmt_per_s
+from perftui.units import NA, fmt_count, fmt_duration, fmt_per_s
 from perftui.widgets.syscalls import fmt_latency
 
 BAR = "█"
@@ -64,7 +64,8 @@ def detail_text(row: SyscallRow, source: str, width: int) -> Content:
         (row.name, "bold $accent"), ("  calls ", "$text-muted"), (fmt_per_s(row.per_s), "bold"),
         ("  total ", "$text-muted"), (fmt_count(row.total), "bold"),
         ("  time in it ", "$text-muted"),
-        (f"{row.time_s:.3f} s" if row.time_s < 60 else fmt_duration(row.time_s), "bold"),
+        (NA if not row.time_s else f"{row.time_s:.3f} s" if row.time_s < 60
+         else fmt_duration(row.time_s), "bold"),
         ("  source ", "$text-muted"), (source, "bold"))
     pcts = Content.assemble(
         *[part for label, ns in (("p50", row.p50_ns), ("p95", row.p95_ns), ("p99", row.p99_ns),
@@ -86,7 +87,7 @@ def detail_text(row: SyscallRow, source: str, width: int) -> Content:
     return Content("\n").join(lines)
 
 
-class SyscallDetailScreen(Screen[None]):
+class SyscallDetailScreen(ModalScreen[None]):  # modal: the app's keys do not apply here
     DEFAULT_CSS = """
     SyscallDetailScreen {
         background: $background;

@@ -1,0 +1,72 @@
+"""The Syscalls pane and its detail screen on a synthetic ebpf stream (tests/framegen.py)."""
+
+from __future__ import annotations
+
+from perftui.screens.syscall_detail import SyscallDetailScreen, bucket_label
+from perftui.units import fmt_per_s
+from perftui.widgets.syscalls import SyscallPane, fmt_latency
+from tests.framegen import EbpfGen, GenConfig
+from tests.test_app import WIDE, app_for, run_async, screen_lines, text_of
+
+CFG = GenConfig(samples=20, ebpf=EbpfGen())
+
+
+def test_latency_units() -> None:
+    assert [fmt_latency(v) for v in (850, 6144, 1_035_468.8, 63_753_420.8, 2.5e9)] == \
+        ["850 ns", "6.14 µs", "1.04 ms", "63.8 ms", "2.50 s"]
+    assert fmt_latency(None) == "\u2013"
+    assert bucket_label(11) == "1.02 µs - 2.05 µs" and bucket_label(0) == "0 ns"
+    assert bucket_label(39).startswith("≥ ")
+
+
+@run_async
+async def test_rows_sorted_by_rate_with_units_and_errno() -> None:
+    app = app_for(CFG)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        text = text_of(app, "syscalls")
+        rows = [line.split()[0] for line in text.splitlines()[3:] if line.strip()]
+        by_rate = sorted(CFG.ebpf.syscalls if CFG.ebpf else (), key=lambda s: -s.per_s)
+        assert rows == [s.name for s in by_rate]
+        read = next(line for line in text.splitlines() if line.startswith("read "))
+        # read: 6000/s in [512, 1024) ns, 4800/s in [1024, 2048), 1200/s in [4096, 8192)
+        assert fmt_per_s(12_000) in read and "6.14 µs" in read and "7.78 µs" in read
+        assert "7.60k EAGAIN" in text and "380 ENOENT" in text
+        assert "eBPF (ebpf probe)" in text and "all 14.9k/s" in text
+        assert "eBPF probe" not in text.replace("(ebpf probe)", "")  # no "needs eBPF" note
+
+
+@run_async
+async def test_d_opens_the_detail_with_the_histogram_and_arrows_step() -> None:
+    app = app_for(CFG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.query_one(SyscallPane).focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, SyscallDetailScreen)
+        text = "\n".join(screen_lines(app))
+        assert "Syscall read" in text
+        bars = {line.split("█")[0].strip("│ ") for line in text.splitlines() if "█" in line}
+        assert bars == {"512 ns - 1.02 µs", "1.02 µs - 2.05 µs", "4.10 µs - 8.19 µs"}
+        assert "50.0%" in text and "10.0%" in text
+        await pilot.press("right")  # futex, the next by rate, with its errors
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "Syscall futex" in text and "EAGAIN" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SyscallDetailScreen)
+
+
+@run_async
+async def test_without_ebpf_the_pane_keeps_the_proc_view_and_d_only_warns() -> None:
+    app = app_for(GenConfig(samples=5))
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        app.query_one(SyscallPane).focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, SyscallDetailScreen)
+        text = text_of(app, "syscalls")
+        assert "/proc" in text and "eBPF probe" in text
