@@ -18,7 +18,7 @@ from perftui.session import new_header
 from perftui.session.writer import write_frames
 from perftui.sources.canned import CannedSource
 from perftui.sources.replay import ReplaySource
-from tests.framegen import GenConfig, frames
+from tests.framegen import EbpfGen, GenConfig, frames
 from tests.test_app_replay import settle, with_gap
 
 SnapCompare = Callable[..., bool]
@@ -35,6 +35,11 @@ def make_app(cfg: GenConfig = LEAKY, theme: str | None = None) -> PerftuiApp:
 @pytest.mark.parametrize("size", SIZES)
 def test_main_view(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(), terminal_size=size)
+
+
+def test_main_view_with_ebpf(snap_compare: SnapCompare) -> None:
+    """Per-syscall table, busiest files by bytes/s and eBPF connections at 80x24."""
+    assert snap_compare(make_app(GenConfig(samples=60, ebpf=EbpfGen())), terminal_size=(80, 24))
 
 
 @pytest.mark.parametrize("size", SIZES)
