@@ -58,6 +58,7 @@ class ThreadRow:
     system_percent: float | None
     ctx_per_s: float | None
     last_cpu: int
+    py_name: str | None = None  # the Python thread's name, when py-spy has named this tid
 
 
 @dataclass(frozen=True)
@@ -205,8 +206,10 @@ def _self_cpu(model: Model) -> float | None:
 
 def _cpu(model: Model) -> CpuView:
     proc = model.process
+    py_names = model.pystacks.names  # from py-spy: "MainThread", "hot-worker", ...
     rows = [ThreadRow(t.tid, t.name, t.state, t.cpu_percent, t.user_percent, t.system_percent,
-                      t.ctx_per_s, t.last_cpu) for t in proc.threads.values()]
+                      t.ctx_per_s, t.last_cpu, py_names.get(t.tid) or None)
+            for t in proc.threads.values()]
     rows.sort(key=lambda r: (-(r.cpu_percent or 0.0), r.tid))
     return CpuView(proc.rates.get("cpu"), proc.rates.get("cpu_user"),
                    proc.rates.get("cpu_system"), _hist(model, "cpu"), tuple(rows), model.ncpu)

@@ -19,10 +19,23 @@ _WIDE = (Col("tid", "TID", 7, right=True), Col("name", "NAME"), Col("st", "S", 1
          Col("core", "core", 4, right=True))
 
 
+def thread_name(t: ThreadRow) -> str:
+    """The kernel's comm, and the Python name after it when py-spy named the thread
+    differently (``python3 · MainThread``): comm is what ps and top show, the Python name is
+    what the code calls it.  A comm that is a 15-character cut of the Python name is dropped."""
+    py = t.py_name
+    if not py or py == t.name:
+        return t.name
+    if len(t.name) == 15 and py.startswith(t.name):
+        return py
+    return f"{t.name} · {py}"
+
+
 def thread_cells(t: ThreadRow, wide: bool) -> tuple[str, ...]:
+    name = thread_name(t)
     if not wide:
-        return (str(t.tid), t.name, t.state, fmt_percent(t.cpu_percent), fmt_per_s(t.ctx_per_s))
-    return (str(t.tid), t.name, t.state, fmt_percent(t.cpu_percent),
+        return (str(t.tid), name, t.state, fmt_percent(t.cpu_percent), fmt_per_s(t.ctx_per_s))
+    return (str(t.tid), name, t.state, fmt_percent(t.cpu_percent),
             fmt_percent(t.user_percent), fmt_percent(t.system_percent), fmt_per_s(t.ctx_per_s),
             str(t.last_cpu) if t.last_cpu >= 0 else NA)
 

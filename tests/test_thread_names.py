@@ -1,0 +1,49 @@
+"""Python thread names from the pyspy stream in the CPU pane's thread table."""
+
+from __future__ import annotations
+
+from perftui.app import create_app
+from perftui.model import Model, build_snapshot
+from perftui.model.snapshot import ThreadRow
+from perftui.widgets.cpu import thread_name
+from tests.framegen import PushSource, frames
+from tests.test_app import run_async, text_of
+from tests.test_hot_screen import CFG, MAIN, WORKER, PyFrames, profile
+
+
+def row(name: str, py_name: str | None) -> ThreadRow:
+    return ThreadRow(1, name, "S", None, None, None, None, 0, py_name)
+
+
+def test_snapshot_carries_the_python_name_of_named_tids_only() -> None:
+    model = Model()
+    for stream, frame in profile(chunks=1):
+        model.apply(stream, frame)
+    by_tid = {t.tid: t for t in build_snapshot(model).cpu.threads}
+    assert by_tid[MAIN].py_name == "MainThread" and by_tid[MAIN].name == "python3"
+    assert by_tid[WORKER].py_name == "hot-worker"
+    assert by_tid[4244].py_name is None  # py-spy never named it
+
+
+def test_name_cell_shows_both_only_when_they_differ() -> None:
+    assert thread_name(row("python3", "MainThread")) == "python3 · MainThread"
+    assert thread_name(row("worker", "worker")) == "worker"
+    assert thread_name(row("worker", None)) == "worker"
+    # comm is the first 15 bytes of a name set with prctl: the full Python name alone.
+    assert thread_name(row("ingest-pool-wor", "ingest-pool-worker-3")) == "ingest-pool-worker-3"
+
+
+@run_async
+async def test_threads_pane_shows_python_names_once_pyspy_names_them() -> None:
+    source = PushSource(frames(CFG))
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert "hot-worker" not in text_of(app, "cpu")
+        py = PyFrames()
+        for stream, frame in (py.hello(), py.chunk(0, [("a (a.py:1)", WORKER, 10)])):
+            source.push(stream, frame)
+        await pilot.pause(1.2)
+        cpu = text_of(app, "cpu")
+        assert "python3 · MainThread" in cpu and "worker-0 · hot-worker" in cpu
+        assert "worker-1 ·" not in cpu  # 4244: no Python name, comm alone
