@@ -17,15 +17,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 import pytest
 
 from probes import bccenv, tracefs
-from probes.wire import iter_frames
+from tests.probe_frames import ProbeFrames
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = REPO / "tests" / "targets" / "syscall_target.py"
@@ -49,7 +49,7 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: tracefs, 
 pytestmark = pytest.mark.root
 
 
-class Probe:
+class Probe(ProbeFrames):
     """A running ``python -m probes.ebpf`` and the frames it has written so far."""
 
     def __init__(self, pid: int, *args: str, module: str = "probes.ebpf",
@@ -60,37 +60,11 @@ class Probe:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, cwd=REPO,
                                      env={**os.environ, **(env or {})})
-        self.frames: list[Frame] = []
-        self._cond = threading.Condition()
-        self._done = False
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        super().__init__(self.proc)
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for _raw, frame in iter_frames(cast(BinaryIO, self.proc.stdout)):
-            with self._cond:
-                self.frames.append(frame)
-                self._cond.notify_all()
-        with self._cond:
-            self._done = True
-            self._cond.notify_all()
-
-    def wait_for(self, pred: Callable[[Frame], bool], timeout: float = 20.0) -> Frame:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for frame in self.frames:
-                    if pred(frame):
-                        return frame
-                left = deadline - time.monotonic()
-                if left <= 0 or self._done:
-                    kinds = [f["k"] for f in self.frames]
-                    err = self.proc.stderr.read().decode() if self._done and self.proc.stderr \
-                        else ""
-                    raise AssertionError(f"frame not seen (done={self._done}); got {kinds} "
-                                         f"{err[-2000:]}")
-                self._cond.wait(left)
+    def failure_detail(self) -> str:
+        err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+        return err[-2000:]
 
     def ready(self) -> Frame:
         return self.wait_for(lambda f: f["k"] == "caps", READY_TIMEOUT)

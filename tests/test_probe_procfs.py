@@ -21,7 +21,8 @@ import pytest
 
 from probes.procfs import VERSION
 from probes.procfs.procread import parse_stat
-from probes.wire import SCHEMA_VERSION, iter_frames
+from probes.wire import SCHEMA_VERSION
+from tests.probe_frames import ProbeFrames
 from tests.targets.ctlpage import Page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ CAPS = {"threads", "memory_detail", "io", "fds", "files", "sockets"}
 Frame = dict[str, Any]
 
 
-class Probe:
+class Probe(ProbeFrames):
     """A running ``python -m probes.procfs`` and the frames it has written so far."""
 
     def __init__(self, pid: int, *args: str, interval: float = INTERVAL,
@@ -42,34 +43,7 @@ class Probe:
              "--interval", str(interval), *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=REPO, preexec_fn=preexec)
-        self.frames: list[Frame] = []
-        self._cond = threading.Condition()
-        self._done = False
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for _raw, frame in iter_frames(self.proc.stdout):
-            with self._cond:
-                self.frames.append(frame)
-                self._cond.notify_all()
-        with self._cond:
-            self._done = True
-            self._cond.notify_all()
-
-    def wait_for(self, pred: Callable[[Frame], bool], timeout: float = 15.0) -> Frame:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for frame in self.frames:
-                    if pred(frame):
-                        return frame
-                left = deadline - time.monotonic()
-                if left <= 0 or self._done:
-                    kinds = [f["k"] for f in self.frames]
-                    raise AssertionError(f"frame not seen (done={self._done}); got {kinds}")
-                self._cond.wait(left)
+        super().__init__(self.proc)
 
     def sample_after(self, t: float) -> Frame:
         """The first sample collected after wall-clock time ``t``."""

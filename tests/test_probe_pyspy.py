@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from probes.pyspy.chunk import Chunk
 from probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
 from probes.pyspy.locate import ENV, NotFound, find_pyspy
 from probes.pyspy.rawformat import parse
-from probes.wire import iter_frames
+from tests.probe_frames import ProbeFrames
 
 REPO = Path(__file__).resolve().parents[1]
 HOT = REPO / "tests" / "targets" / "hot_python.py"
@@ -41,7 +40,7 @@ except NotFound:
 needs_pyspy = pytest.mark.skipif(PYSPY is None, reason="py-spy is not installed")
 
 
-class Probe:
+class Probe(ProbeFrames):
     """A running probe (``python -m probes.pyspy`` by default) and the frames it wrote so far."""
 
     def __init__(self, pid: int, *args: str, env: dict[str, str] | None = None,
@@ -52,33 +51,7 @@ class Probe:
             [python, "-m", module, "--pid", str(pid), *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
             env=env, preexec_fn=preexec)
-        self.frames: list[Frame] = []
-        self._cond = threading.Condition()
-        self._done = False
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for _raw, frame in iter_frames(self.proc.stdout):
-            with self._cond:
-                self.frames.append(frame)
-                self._cond.notify_all()
-        with self._cond:
-            self._done = True
-            self._cond.notify_all()
-
-    def wait_for(self, pred: Callable[[Frame], bool], timeout: float = 20.0) -> Frame:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for frame in self.frames:
-                    if pred(frame):
-                        return frame
-                left = deadline - time.monotonic()
-                if left <= 0 or self._done:
-                    kinds = [f["k"] for f in self.frames]
-                    raise AssertionError(f"frame not seen (done={self._done}); got {kinds}")
-                self._cond.wait(left)
+        super().__init__(self.proc)
 
     def kind(self, k: str) -> list[Frame]:
         with self._cond:
