@@ -29,6 +29,7 @@ HOT_KEYS: tuple[tuple[str, str], ...] = (
     ("s, T, n", "sort by self %, total %, name"),
     ("/", "search functions by name (escape clears)"),
     ("t, w, m", "next thread (busiest first); window 10 s, 60 s, session; Python/native"),
+    ("R", "window: a range picked on the CPU history chart"),
     ("arrows", "flame: parent, child, previous / next frame on the row"),
     ("enter, backspace, 0", "flame: zoom into the frame, out one level, reset"),
     ("escape, f", "clear the search, zoom out, close"),

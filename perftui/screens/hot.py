@@ -17,8 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from perftui.model.model import Model
+from perftui.model.snapshot import HISTORY_POINTS
 from perftui.model.stacks import SESSION, StackModel, Window, WindowStats
 from perftui.model.stackviews import flame, top_functions
+from perftui.screens.range_pick import Range, RangePicker, describe
 from perftui.widgets.flame import FlameView
 from perftui.widgets.table import RowTable
 from perftui.widgets.topfuncs import SORTS, TopFunctions, sort_rows
@@ -87,6 +89,7 @@ class HotScreen(Screen[None]):
         Binding("t", "thread", "Thread"),
         Binding("w", "window", "Window"),
         Binding("m", "mode", "Py/native"),
+        Binding("R", "range", "Range"),  # last: on a narrow footer m stays
     ]
 
     def __init__(self) -> None:
@@ -95,6 +98,7 @@ class HotScreen(Screen[None]):
         self.query_text = ""
         self.tid: int | None = None
         self.window_index = 0
+        self.range: tuple[str, Window] | None = None  # picked on the CPU chart (R); wins over w
         self.source = ""  # "pyspy" or "stacks"; "" until one exists
         self._key: Any = None
         self._rows: tuple[Any, ...] = ()
@@ -133,11 +137,11 @@ class HotScreen(Screen[None]):
             probe_states = tuple((n, p.state, p.msg) for n, p in model.probes.items()
                                  if n in SAMPLERS)
             key = (id(model), stacks.session_stats[0], stacks.last_t1, probe_states,
-                   self.source, self.tid, self.window_index, self.size)
+                   self.source, self.tid, self.window_index, self.range, self.size)
             if key == self._key and not force:
                 return
             self._key = key
-            name, window = WINDOWS[self.window_index]
+            name, window = self.range or WINDOWS[self.window_index]
             stats = stacks.stats(window, self.tid)
             self._threads = stats.threads
             self._rows = top_functions(stacks, window, self.tid)
@@ -149,8 +153,9 @@ class HotScreen(Screen[None]):
             next((f"{n} ({t})" for t, n, _ in stats.threads if t == self.tid),
                  f"thread {self.tid}")
         self.query_one("#hot-status", Static).update(status)
+        when = "chosen range (R; w for windows)" if self.range else f"{name} (w)"
         self.query_one("#hot-filters", Static).update(
-            f"{thread} (t)  {name} (w)  sort: {SORTS[self.sort]} (s T n)"
+            f"{thread} (t)  {when}  sort: {SORTS[self.sort]} (s T n)"
             + (f"  {'Python' if self.source == 'pyspy' else 'native'} stacks (m)"
                if both else ""))
         self._show_rows()
@@ -210,8 +215,26 @@ class HotScreen(Screen[None]):
         self.refresh_view(force=True)
 
     def action_window(self) -> None:
-        self.window_index = (self.window_index + 1) % len(WINDOWS)
+        if self.range is not None:  # back to the fixed windows, at the first
+            self.range, self.window_index = None, 0
+        else:
+            self.window_index = (self.window_index + 1) % len(WINDOWS)
         self.refresh_view(force=True)
+
+    def action_range(self) -> None:
+        """Pick [t0, t1] on the CPU history the CPU pane charts (its timestamps)."""
+        with self.perftui.lock:
+            model = self.perftui.model
+            series = model.process.series.get("cpu")
+            points = series.points()[-HISTORY_POINTS:] if series is not None else []
+            origin = model.first_ts
+
+        def chosen(span: Range | None) -> None:
+            if span is not None:
+                self.range = (describe(span, origin), Window.between(*span))
+                self.refresh_view(force=True)
+
+        self.app.push_screen(RangePicker(points, origin), callback=chosen)
 
     def action_mode(self) -> None:
         with self.perftui.lock:
