@@ -10,39 +10,19 @@ import ctypes
 import ctypes.util
 import errno
 import os
-import platform
 import socket
 import struct
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+from probes.perfcount.perf import PerfEventAttr, perf_event_open
 
-# perf_event_open has no libc wrapper; syscall numbers per architecture.
-_NR_PERF_EVENT_OPEN = {"x86_64": 298, "aarch64": 241, "riscv64": 241, "armv7l": 364}.get(
-    platform.machine())
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 PERF_TYPE_SOFTWARE = 1
 PERF_COUNT_SW_CPU_CLOCK = 0
-PERF_FLAG_FD_CLOEXEC = 1 << 3
 # perf_event_attr flag bits (the u64 bitfield after read_format).
 _ATTR_DISABLED = 1 << 0
 _ATTR_EXCLUDE_KERNEL = 1 << 5
 _ATTR_EXCLUDE_HV = 1 << 6
-
-
-class _PerfEventAttr(ctypes.Structure):
-    # PERF_ATTR_SIZE_VER0 (64 bytes) is enough: newer kernels accept older, smaller attrs.
-    _fields_ = [
-        ("type", ctypes.c_uint32),
-        ("size", ctypes.c_uint32),
-        ("config", ctypes.c_uint64),
-        ("sample_period", ctypes.c_uint64),
-        ("sample_type", ctypes.c_uint64),
-        ("read_format", ctypes.c_uint64),
-        ("flags", ctypes.c_uint64),
-        ("wakeup_events", ctypes.c_uint32),
-        ("bp_type", ctypes.c_uint32),
-        ("config1", ctypes.c_uint64),
-    ]
 
 
 def perf_event_open_cpu_clock(pid: int) -> int:
@@ -50,15 +30,12 @@ def perf_event_open_cpu_clock(pid: int) -> int:
 
     User-space only (exclude_kernel), which is what perf_event_paranoid=2 still allows.
     """
-    if _NR_PERF_EVENT_OPEN is None:
-        return errno.ENOSYS
-    attr = _PerfEventAttr()
+    attr = PerfEventAttr()
     attr.type = PERF_TYPE_SOFTWARE
-    attr.size = ctypes.sizeof(_PerfEventAttr)
+    attr.size = ctypes.sizeof(PerfEventAttr)
     attr.config = PERF_COUNT_SW_CPU_CLOCK
     attr.flags = _ATTR_DISABLED | _ATTR_EXCLUDE_KERNEL | _ATTR_EXCLUDE_HV
-    fd = _libc.syscall(_NR_PERF_EVENT_OPEN, ctypes.byref(attr), ctypes.c_int(pid),
-                       ctypes.c_int(-1), ctypes.c_int(-1), ctypes.c_ulong(PERF_FLAG_FD_CLOEXEC))
+    fd = perf_event_open(attr, pid)
     if fd < 0:
         return ctypes.get_errno() or errno.EPERM
     os.close(fd)

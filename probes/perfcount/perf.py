@@ -27,7 +27,7 @@ _EXCLUDE_HV = 1 << 6
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-class _Attr(ctypes.Structure):
+class PerfEventAttr(ctypes.Structure):
     # PERF_ATTR_SIZE_VER0 (64 bytes): every kernel accepts it.
     _fields_ = [
         ("type", ctypes.c_uint32),
@@ -43,20 +43,28 @@ class _Attr(ctypes.Structure):
     ]
 
 
+def perf_event_open(attr: PerfEventAttr, pid: int, cpu: int = -1, group_fd: int = -1) -> int:
+    """The raw syscall (close-on-exec): a file descriptor, or -1 with errno set."""
+    if NR_PERF_EVENT_OPEN is None:
+        ctypes.set_errno(38)  # ENOSYS: the syscall's number is unknown on this machine
+        return -1
+    return int(_libc.syscall(NR_PERF_EVENT_OPEN, ctypes.byref(attr), ctypes.c_int(pid),
+                             ctypes.c_int(cpu), ctypes.c_int(group_fd),
+                             ctypes.c_ulong(PERF_FLAG_FD_CLOEXEC)))
+
+
 def open_tracepoint(event_id: int, tid: int, group_fd: int = -1) -> int:
     """A counting tracepoint event on one thread; the fd, or raises OSError."""
     if NR_PERF_EVENT_OPEN is None:
         raise OSError(38, f"perf_event_open: unknown on {platform.machine()}")
-    attr = _Attr()
+    attr = PerfEventAttr()
     attr.type = PERF_TYPE_TRACEPOINT
-    attr.size = ctypes.sizeof(_Attr)
+    attr.size = ctypes.sizeof(PerfEventAttr)
     attr.config = event_id
     attr.sample_period = 0  # counting only: nothing is recorded, no buffer
     attr.read_format = PERF_FORMAT_GROUP
     attr.flags = _EXCLUDE_HV
-    fd = _libc.syscall(NR_PERF_EVENT_OPEN, ctypes.byref(attr), ctypes.c_int(tid),
-                       ctypes.c_int(-1), ctypes.c_int(group_fd),
-                       ctypes.c_ulong(PERF_FLAG_FD_CLOEXEC))
+    fd = perf_event_open(attr, tid, -1, group_fd)
     if fd < 0:
         err = ctypes.get_errno()
         raise OSError(err, f"perf_event_open(tracepoint {event_id}, tid {tid}): "
