@@ -69,9 +69,9 @@ def kill(session: str) -> None:
     subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
 
 
-def time_to_first_frame(pid: int) -> float:
+def time_to_first_frame(pid: int, probes: str) -> float:
     start = time.monotonic()
-    s = tmux([sys.executable, "-m", "perftui", "-p", str(pid)])
+    s = tmux([sys.executable, "-m", "perftui", "-p", str(pid), "--probes", probes])
     try:
         while time.monotonic() - start < 30:
             if re.search(r"\bw\d+\b", capture(s)):  # thread rows are on screen
@@ -87,6 +87,8 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--launches", type=int, default=5)
+    ap.add_argument("--probes", default="procfs",
+                    help="perftui's --probes (default procfs: what htop also reads)")
     args = ap.parse_args()
     target = subprocess.Popen([sys.executable, str(HERE / "many_threads_target.py")],
                               stdout=subprocess.PIPE, text=True)
@@ -95,7 +97,7 @@ def main() -> None:
     sessions: dict[str, str] = {}
     try:
         sessions["perftui"] = tmux([sys.executable, "-m", "perftui", "-p", str(target.pid),
-                                    "-d", "1"])
+                                    "-d", "1", "--probes", args.probes])
         if shutil.which("htop"):
             sessions["htop"] = tmux(["htop", "-p", str(target.pid), "-d", "10"])
         time.sleep(3)  # past start-up: measure the steady state
@@ -115,7 +117,7 @@ def main() -> None:
                 windows[name].append((cur - last[name]) / (now - t_last) * 100)
                 last[name] = cur
             t_last = now
-        print(f"target: 100 threads, 200 open files, idle; refresh 1 s; "
+        print(f"target: 100 threads, 200 open files, idle; refresh 1 s; probes {args.probes}; "
               f"{args.seconds:.0f} s in {WINDOW_S:.0f} s windows")
         print(f"{'tool':<14} {'median CPU % of a core':>24} {'max':>8}")
         med = {name: statistics.median(w) for name, w in windows.items()}
@@ -126,7 +128,7 @@ def main() -> None:
     finally:
         for s in sessions.values():
             kill(s)
-    firsts = [time_to_first_frame(target.pid) for _ in range(args.launches)]
+    firsts = [time_to_first_frame(target.pid, args.probes) for _ in range(args.launches)]
     print(f"launch to threads on screen: median {statistics.median(firsts):.2f} s "
           f"(of {len(firsts)}: {', '.join(f'{x:.2f}' for x in firsts)})")
     target.kill()

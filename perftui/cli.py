@@ -48,6 +48,12 @@ def pid_arg(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a process id: {text!r}") from None
 
 
+def add_probes_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--probes", type=probes_arg, default=None, metavar="LIST",
+                   help="probes to run: auto (default: procfs, py-spy for Python, eBPF when "
+                        "root with bcc) or a comma list of " + ", ".join(PROBE_NAMES))
+
+
 def live_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="perftui",
@@ -69,6 +75,7 @@ def live_parser() -> argparse.ArgumentParser:
                    "perftui-high-contrast")
     p.add_argument("-o", "--record", metavar="FILE", help="record the session to FILE from "
                    "the start (never overwritten); r in the app starts and stops a recording")
+    add_probes_option(p)
     p.add_argument("--version", action="version", version=f"perftui {__version__}")
     return p
 
@@ -138,11 +145,32 @@ def resolve_target(args: argparse.Namespace, command: list[str]) -> Target:
     return spawn_demo()
 
 
-def probes_for(target: Target) -> list[ProbeSpec]:
-    """The probes for a target: the same for the live view and ``perftui record``."""
-    from perftui.probeselect import select_probes
+PROBE_NAMES = ("procfs", "pyspy", "stacks", "ebpf", "perfcount")
 
-    return list(select_probes(target.pid).probes)
+
+def probes_arg(text: str) -> tuple[str, ...] | None:
+    """``auto`` -> None (perftui picks); else a comma list of probe names."""
+    if text == "auto":
+        return None
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in PROBE_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown probe {', '.join(unknown) or repr(text)}: choose from "
+            f"{', '.join(PROBE_NAMES)} or auto")
+    return names
+
+
+def probes_for(target: Target, only: tuple[str, ...] | None = None) -> list[ProbeSpec]:
+    """The probes for a target: the same for the live view and ``perftui record``.
+    ``only`` names them (procfs always runs: every pane starts from it)."""
+    from perftui import probeselect as ps
+
+    if only is None:
+        return list(ps.select_probes(target.pid).probes)
+    by_name = {"pyspy": ps.pyspy_spec(), "stacks": ps.STACKS, "ebpf": ps.EBPF,
+               "perfcount": ps.PERFCOUNT}
+    return [ps.PROCFS, *(by_name[n] for n in dict.fromkeys(only) if n != "procfs")]
 
 
 def run_live(argv: list[str]) -> int:
@@ -155,7 +183,7 @@ def run_live(argv: list[str]) -> int:
     from perftui.sources.live import LiveSource
 
     target = resolve_target(args, command)
-    probes = probes_for(target)
+    probes = probes_for(target, args.probes)
     recorder = _recorder(args.record, target, args.interval, probes)
     # Probes start now, while the UI is still being imported: the first frame comes sooner.
     source = EarlyStartSource(LiveSource(target.pid, args.interval, probes=probes,

@@ -74,3 +74,15 @@ def test_unknown_theme_is_a_clear_error() -> None:
     r = perftui("--theme", "nope", "--", sys.executable, "-c", "import time; time.sleep(5)")
     assert r.returncode == 2
     assert "perftui-dark" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_probes_option_names_the_probes() -> None:
+    from perftui.cli import probes_for
+    from perftui.target import Target
+
+    target = Target(1, "pid 1")
+    assert [p.name for p in probes_for(target, ("ebpf", "procfs", "ebpf"))] == ["procfs", "ebpf"]
+    assert [p.name for p in probes_for(target, ("pyspy",))] == ["procfs", "pyspy"]
+    r = perftui("--probes", "procfs,bogus", "-p", "1")
+    assert r.returncode == 2
+    assert "unknown probe bogus" in r.stderr and "Traceback" not in r.stderr

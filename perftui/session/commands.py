@@ -47,7 +47,14 @@ def _warn(warnings: list[str]) -> None:
 
 
 def record_main(argv: list[str]) -> int:
-    from perftui.cli import interval_arg, pid_arg, probes_for, resolve_target, split_command
+    from perftui.cli import (
+        add_probes_option,
+        interval_arg,
+        pid_arg,
+        probes_for,
+        resolve_target,
+        split_command,
+    )
     from perftui.session.record import record
 
     opts, command = split_command(argv)
@@ -64,6 +71,7 @@ def record_main(argv: list[str]) -> int:
                    help="stop after this long (90, 5m, 2h)")
     p.add_argument("-o", "--output", metavar="FILE", help="the session file (default: "
                    "perftui-HOST-PID-YYYYmmdd-HHMMSS.perftui here); never overwritten")
+    add_probes_option(p)
     p.add_argument("-i", "--interval", type=interval_arg, default=1.0, metavar="SECONDS",
                    help="sampling interval, 0.1 to 60 (default 1.0)")
     args = p.parse_args(opts)
@@ -72,7 +80,7 @@ def record_main(argv: list[str]) -> int:
     if not command and args.pid is None and args.name is None:
         p.error("what to record: -p PID, -n NAME or -- CMD ARGS...")
     who = resolve_target(args, command)
-    return record(who, args.output, args.interval, args.duration, probes_for(who))
+    return record(who, args.output, args.interval, args.duration, probes_for(who, args.probes))
 
 
 def replay_main(argv: list[str]) -> int:
