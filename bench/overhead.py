@@ -24,19 +24,23 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 WINDOW_S = 5.0
-# A private tmux server: nothing else on the machine can kill our sessions, nor we theirs.
-TMUX = ["tmux", "-L", f"perftui-bench-{uuid.uuid4().hex[:6]}"]
+
+
+def tmux_cmd(session: str) -> list[str]:
+    """A private tmux server per session (named after it): nothing else on the machine can
+    kill our sessions, nor we theirs, and ending one cannot race the start of the next."""
+    return ["tmux", "-L", session]
 
 
 def tmux(argv: list[str], width: int = 120, height: int = 40) -> str:
     name = f"bench-{uuid.uuid4().hex[:6]}"
-    subprocess.run([*TMUX, "new-session", "-d", "-s", name, "-x", str(width), "-y",
+    subprocess.run([*tmux_cmd(name), "new-session", "-d", "-s", name, "-x", str(width), "-y",
                     str(height), *argv], check=True)
     return name
 
 
 def pane_pid(session: str) -> int:
-    out = subprocess.run([*TMUX, "list-panes", "-t", session, "-F", "#{pane_pid}"],
+    out = subprocess.run([*tmux_cmd(session), "list-panes", "-t", session, "-F", "#{pane_pid}"],
                          capture_output=True, text=True, check=True).stdout
     return int(out.split()[0])
 
@@ -61,12 +65,12 @@ def tree_cpu(pid: int, only: str = "") -> float:
 
 
 def capture(session: str) -> str:
-    return subprocess.run([*TMUX, "capture-pane", "-p", "-t", session], capture_output=True,
-                          text=True).stdout
+    return subprocess.run([*tmux_cmd(session), "capture-pane", "-p", "-t", session],
+                          capture_output=True, text=True).stdout
 
 
 def kill(session: str) -> None:
-    subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
+    subprocess.run([*tmux_cmd(session), "kill-server"], capture_output=True)
 
 
 def time_to_first_frame(pid: int, probes: str) -> float:
