@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from perftui.app import create_app
 from perftui.model import Model, build_snapshot
 from perftui.model.snapshot import ThreadRow
-from perftui.widgets.cpu import thread_name
+from perftui.widgets.cpu import python_name
 from tests.framegen import PushSource, frames
 from tests.test_app import run_async, text_of
 from tests.test_hot_screen import CFG, MAIN, WORKER, PyFrames, profile
@@ -25,12 +27,12 @@ def test_snapshot_carries_the_python_name_of_named_tids_only() -> None:
     assert by_tid[4244].py_name is None  # py-spy never named it
 
 
-def test_name_cell_shows_both_only_when_they_differ() -> None:
-    assert thread_name(row("python3", "MainThread")) == "python3 · MainThread"
-    assert thread_name(row("worker", "worker")) == "worker"
-    assert thread_name(row("worker", None)) == "worker"
-    # comm is the first 15 bytes of a name set with prctl: the full Python name alone.
-    assert thread_name(row("ingest-pool-wor", "ingest-pool-worker-3")) == "ingest-pool-worker-3"
+def test_python_name_only_when_it_says_more_than_comm() -> None:
+    assert python_name(row("python3", "MainThread")) == "MainThread"
+    assert python_name(row("worker", "worker")) == ""
+    assert python_name(row("worker", None)) == ""
+    # comm is the first 15 bytes of a name set with prctl: nothing new in the Python name.
+    assert python_name(row("ingest-pool-wor", "ingest-pool-worker-3")) == ""
 
 
 @run_async
@@ -45,5 +47,8 @@ async def test_threads_pane_shows_python_names_once_pyspy_names_them() -> None:
             source.push(stream, frame)
         await pilot.pause(1.2)
         cpu = text_of(app, "cpu")
-        assert "python3 · MainThread" in cpu and "worker-0 · hot-worker" in cpu
-        assert "worker-1 ·" not in cpu  # 4244: no Python name, comm alone
+        assert "PYTHON NAME" in cpu
+        assert re.search(r"python3 .* MainThread", cpu)
+        assert re.search(r"worker-0 .* hot-worker", cpu)
+        # 4244: no Python name; comm stays the NAME column (what ps and top show).
+        assert re.search(r"4244 worker-1 .*\d\s*$", cpu, re.M)

@@ -19,25 +19,27 @@ _WIDE = (Col("tid", "TID", 7, right=True), Col("name", "NAME"), Col("st", "S", 1
          Col("core", "core", 4, right=True))
 
 
-def thread_name(t: ThreadRow) -> str:
-    """The kernel's comm, and the Python name after it when py-spy named the thread
-    differently (``python3 · MainThread``): comm is what ps and top show, the Python name is
-    what the code calls it.  A comm that is a 15-character cut of the Python name is dropped."""
+_PYTHON = Col("py", "PYTHON NAME", max_width=24)  # wide, once py-spy has named a thread
+
+
+def python_name(t: ThreadRow) -> str:
+    """The thread's Python name when it says more than comm: "" when py-spy did not name it,
+    when the names match, or when comm is the kernel's 15-character cut of it.  A column of
+    its own, after the numbers, so NAME stays the comm that ps and top show."""
     py = t.py_name
-    if not py or py == t.name:
-        return t.name
-    if len(t.name) == 15 and py.startswith(t.name):
-        return py
-    return f"{t.name} · {py}"
+    if not py or py == t.name or (len(t.name) == 15 and py.startswith(t.name)):
+        return ""
+    return py
 
 
-def thread_cells(t: ThreadRow, wide: bool) -> tuple[str, ...]:
-    name = thread_name(t)
+def thread_cells(t: ThreadRow, wide: bool, named: bool = False) -> tuple[str, ...]:
+    """``named``: the wide table has the PYTHON NAME column."""
     if not wide:
-        return (str(t.tid), name, t.state, fmt_percent(t.cpu_percent), fmt_per_s(t.ctx_per_s))
-    return (str(t.tid), name, t.state, fmt_percent(t.cpu_percent),
-            fmt_percent(t.user_percent), fmt_percent(t.system_percent), fmt_per_s(t.ctx_per_s),
-            str(t.last_cpu) if t.last_cpu >= 0 else NA)
+        return (str(t.tid), t.name, t.state, fmt_percent(t.cpu_percent), fmt_per_s(t.ctx_per_s))
+    cells = (str(t.tid), t.name, t.state, fmt_percent(t.cpu_percent),
+             fmt_percent(t.user_percent), fmt_percent(t.system_percent), fmt_per_s(t.ctx_per_s),
+             str(t.last_cpu) if t.last_cpu >= 0 else NA)
+    return (*cells, python_name(t)) if named else cells
 
 
 def _cores(cores: int | None) -> str:
@@ -82,8 +84,11 @@ class CpuPane(Pane[CpuView]):
                    f"{fmt_percent(max(shown, default=None))}, chart top {fmt_percent(top)}")
         chart.set_values(view.history, top=top)
         table = self.query_one(RowTable)
-        table.set_columns(_WIDE if wide else _NARROW)
-        table.set_rows([thread_cells(t, wide) for t in view.threads[: table.capacity or 50]])
+        # The Python column only once a name would fill it: no empty column for other targets.
+        named = wide and any(python_name(t) for t in view.threads)
+        table.set_columns((*_WIDE, _PYTHON) if named else _WIDE if wide else _NARROW)
+        table.set_rows([thread_cells(t, wide, named)
+                        for t in view.threads[: table.capacity or 50]])
         hidden = len(view.threads) - min(len(view.threads), table.capacity)
         more = f" · top {table.capacity} of {len(view.threads)}" if hidden > 0 else ""
         of = f"% of 1 core, {view.cores} cores" if view.cores else "% of 1 core"
