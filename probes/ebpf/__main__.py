@@ -15,6 +15,7 @@ import threading
 import time
 import traceback
 
+from probes.args import probe_parser
 from probes.control import Grid
 from probes.wire import FrameWriter
 
@@ -25,17 +26,9 @@ from .start import AUTO, BPF, PERF, Source, Started, pending_caps, start
 from .strings import Interner
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m probes.ebpf", description=__doc__)
-    p.add_argument("--pid", type=int, required=True, help="process to watch (all its threads)")
-    p.add_argument("--interval", type=_positive, default=1.0, help="seconds between frames")
+    p = probe_parser("probes.ebpf", __doc__, pid_help="process to watch (all its threads)",
+                     interval_help="seconds between frames")
     p.add_argument("--detail", choices=(FULL, COUNTS), default=FULL,
                    help="counts: syscall counts only, the cheapest (sys_enter alone)")
     p.add_argument("--source", choices=(AUTO, BPF, PERF), default=AUTO,

@@ -10,6 +10,7 @@ import os
 import sys
 import time
 
+from probes.args import probe_parser
 from probes.control import Control, Grid
 from probes.wire import FrameWriter, die_with_parent
 
@@ -18,17 +19,9 @@ from .collector import Collector, Gone, Result
 from .procread import field_int, read_proc
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m probes.procfs", description=__doc__)
-    p.add_argument("--pid", type=int, required=True, help="process to watch")
-    p.add_argument("--interval", type=_positive, default=1.0, help="seconds between samples")
+    p = probe_parser("probes.procfs", __doc__, pid_help="process to watch",
+                     interval_help="seconds between samples")
     p.add_argument("--fd-refresh", type=int, default=5, metavar="K",
                    help="send the open-file list every K samples (and when it changes)")
     p.add_argument("--count", type=int, default=0, metavar="N",

@@ -16,6 +16,7 @@ import sys
 from types import FrameType
 from typing import Any
 
+from probes.args import positive, probe_parser
 from probes.control import Control
 from probes.wire import FrameWriter, cap, die_with_parent
 
@@ -28,19 +29,10 @@ from .sampler import EXIT_CANNOT, Sampler, chunk_seconds
 STARTUP_GRACE_S = 3.0  # a process this young may not have loaded its interpreter yet
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text}")
-    return value
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m probes.pyspy", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--pid", type=int, required=True, help="Python process to sample")
-    p.add_argument("--interval", type=_positive, default=1.0,
-                   help="seconds per chunk (rounded to whole seconds, at least 2)")
+    p = probe_parser("probes.pyspy", __doc__, pid_help="Python process to sample",
+                     interval_help="seconds per chunk (rounded to whole seconds, at least 2)",
+                     keep_layout=True)
     p.add_argument("--rate", type=int, default=100, help="samples per second (default 100)")
     p.add_argument("--idle", action="store_true", help="include idle threads")
     p.add_argument("--gil", action="store_true", help="only threads holding the GIL")
@@ -49,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--subprocesses", action="store_true", help="sample child processes too")
     p.add_argument("--lines", action="store_true",
                    help="the line being run in each frame, not the function's first line")
-    p.add_argument("--names-every", type=_positive, default=30.0, metavar="S",
+    p.add_argument("--names-every", type=positive, default=30.0, metavar="S",
                    help="refresh thread names with py-spy dump every S seconds")
     p.add_argument("--count", type=int, default=0, metavar="N",
                    help="stop after N chunks (0: until the target is gone)")

@@ -14,6 +14,7 @@ import sys
 import time
 from typing import Any
 
+from probes.args import probe_parser
 from probes.control import Control, Grid
 from probes.pyspy.interner import Interner
 from probes.pyspy.target import gone_reason, state
@@ -26,10 +27,9 @@ EXIT_CANNOT = 2
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m probes.stacks", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--pid", type=int, required=True, help="process to sample")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds per chunk frame")
+    p = probe_parser("probes.stacks", __doc__, pid_help="process to sample",
+                     interval_help="seconds per chunk frame",
+                     keep_layout=True)
     p.add_argument("--freq", type=int, default=99,
                    help="samples per second of CPU time per thread (default 99: not 100, so "
                         "as not to tick in step with the target's own timers)")
