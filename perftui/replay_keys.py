@@ -87,7 +87,10 @@ class ReplayApp(PerftuiApp):
 
     def _show_timeline(self) -> None:
         if self.screen is self.screen_stack[0]:
-            self.query_one(TimelineBar).show_position(self.replay.position)
+            # query, not query_one: while the app shuts down the timer can still fire after
+            # the bar is gone, and there is then nothing to draw.
+            for bar in self.query(TimelineBar):
+                bar.show_position(self.replay.position)
 
     def help_screen(self) -> HelpScreen:
         return HelpScreen(replay_keys=KEYS)
