@@ -1,6 +1,6 @@
 """Target with a known CPU profile: 75% of its time in ``hot_a``, 25% in ``hot_b``.
 
-``hot_a`` and ``hot_b`` run the same loop body, 3 000 and 1 000 times per round, so the
+``hot_a`` and ``hot_b`` run the same loop body, 3 UNIT and 1 UNIT times per round, so the
 split is 3:1 by construction whatever the machine's speed.  Workers are Python threads named
 ``hot-worker`` (``hot-worker-K`` with ``--threads N`` > 1); the main thread sleeps.
 
@@ -18,7 +18,9 @@ import sys
 import threading
 import time
 
-UNIT = 1_000
+# Long calls (hot_b ~1 ms): a non-blocking sampler loses samples that race a frame change,
+# and with short calls those losses fall mostly on the shorter function.
+UNIT = 20_000
 rounds = [0]
 
 
