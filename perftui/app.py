@@ -68,10 +68,13 @@ class PerftuiApp(App[None]):
         Binding("plus", "interval(1)", "Slower", key_display="+"),
         Binding("minus", "interval(-1)", "Faster", key_display="-"),
         Binding("r", "record", "Record"),
-        Binding("enter", "zoom", "Zoom"),
+        Binding("enter", "open", "Details"),
+        Binding("z", "zoom", "Zoom"),
         Binding("escape", "unzoom", "Back", show=False),
-        Binding("t", "next_theme", "Theme"),
-        Binding("f", "hot", "Hot functions", show=False),  # in the help: keeps the footer short
+        # in the help, not the footer: at 80 columns the footer keeps the keys above
+        Binding("t", "next_theme", "Theme", show=False),
+        Binding("f", "hot", "Hot functions", show=False),
+        Binding("d", "syscall_detail", "Syscall detail", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -250,11 +253,27 @@ class PerftuiApp(App[None]):
             self._rec_error = f"{recorder.error} ({recorder.path})"
         return recorder.path
 
+    def action_open(self) -> None:
+        """Enter: the focused pane's drill-down.  CPU: hot functions; Syscalls: the
+        highlighted syscall's detail; the others have none beyond their zoom."""
+        focused = self.focused
+        if isinstance(focused, CpuPane):
+            self.action_hot()
+        elif isinstance(focused, SyscallPane):
+            focused.action_detail()
+        else:
+            self.action_zoom()
+
     def action_zoom(self) -> None:
         focused = self.focused
         pane = focused if isinstance(focused, Pane) else None
         if pane is not None and self.screen.maximized is None:
             self.screen.maximize(pane, container=False)
+        elif self.screen.maximized is not None:
+            self.action_unzoom()  # z again: back to all panes
+
+    def action_syscall_detail(self) -> None:
+        self.query_one(SyscallPane).action_detail()
 
     def action_unzoom(self) -> None:
         if self.screen.maximized is not None:

@@ -30,7 +30,7 @@ SIZES = ((80, 24), (200, 60))
 # (name, keys that lead from the main view to it); each view returns to the main view after.
 VIEWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("main", (), ()),
-    ("cpu-zoomed", ("enter",), ("escape",)),
+    ("cpu-zoomed", ("z",), ("escape",)),
     ("help", ("question_mark",), ("escape",)),
     ("hot-functions", ("f",), ("f",)),
     ("light", ("t",), ()),

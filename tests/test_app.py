@@ -181,14 +181,14 @@ async def test_tab_moves_focus_and_the_focused_pane_stands_out() -> None:
 
 
 @run_async
-async def test_enter_zooms_the_focused_pane_and_escape_returns() -> None:
+async def test_z_zooms_the_focused_pane_and_escape_returns() -> None:
     cfg = GenConfig(samples=30, threads=tuple(
         replace(GenConfig().threads[1], tid=5000 + n, name=f"w{n}") for n in range(60)))
     app = app_for(cfg)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         rows_before = app.query_one("#threads").row_count
-        await pilot.press("enter")
+        await pilot.press("z")
         await pilot.pause()
         assert app.screen.maximized is app.query_one("#cpu")
         assert app.query_one("#threads").row_count > rows_before  # zoom shows more rows
@@ -348,3 +348,21 @@ def test_a_broken_theme_file_says_what_is_wrong(tmp_path: Path) -> None:
     bad.write_text('name = "other"\nprimary = "red"\n')
     with pytest.raises(ThemeError, match="does not match the file name"):
         load_theme_file(bad)
+
+
+@run_async
+async def test_enter_on_the_cpu_pane_opens_hot_functions() -> None:
+    from perftui.screens.hot import HotScreen
+
+    app = app_for(GenConfig(samples=5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.query_one("#cpu")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HotScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # Memory has no drill-down: enter zooms it
+        await pilot.pause()
+        assert app.screen.maximized is app.query_one("#memory")

@@ -44,7 +44,7 @@ def test_main_view_with_ebpf(snap_compare: SnapCompare) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_cpu_pane_zoomed(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(), press=["enter"], terminal_size=size)
+    assert snap_compare(make_app(), press=["z"], terminal_size=size)
 
 
 def test_help_screen(snap_compare: SnapCompare) -> None:

@@ -70,3 +70,40 @@ async def test_without_ebpf_the_pane_keeps_the_proc_view_and_d_only_warns() -> N
         assert not isinstance(app.screen, SyscallDetailScreen)
         text = text_of(app, "syscalls")
         assert "/proc" in text and "eBPF probe" in text
+
+
+@run_async
+async def test_arrows_highlight_a_syscall_and_enter_opens_its_detail() -> None:
+    app = app_for(CFG)
+    by_rate = [s.name for s in sorted(CFG.ebpf.syscalls if CFG.ebpf else (),
+                                      key=lambda s: -s.per_s)]
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        pane = app.query_one(SyscallPane)
+        pane.focus()
+        await pilot.press("down", "down", "up", "down")
+        await pilot.pause()
+        assert pane.selected == by_rate[2]
+        table = pane.query_one("#sys-table")
+        assert table.cursor == 2  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SyscallDetailScreen)
+        assert f"Syscall {by_rate[2]}" in "\n".join(screen_lines(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("shift+tab")  # leaving the pane hides its highlight
+        await pilot.pause()
+        assert table.cursor == -1  # type: ignore[attr-defined]
+
+
+@run_async
+async def test_d_from_any_pane_opens_the_highlighted_syscall() -> None:
+    app = app_for(CFG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "cpu"
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, SyscallDetailScreen)
+        assert "Syscall read" in "\n".join(screen_lines(app))

@@ -17,10 +17,14 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("-", "shorter interval (faster refresh)"),
     ("r", "start / stop recording to perftui-HOST-PID-TIME.perftui"),
     ("tab, shift+tab", "focus the next / previous pane"),
-    ("enter", "zoom the focused pane: more rows and history"),
+    ("enter", "details of the focused pane: CPU opens hot functions, Syscalls the "
+     "highlighted syscall; the others zoom"),
+    ("up, down", "Syscalls pane: highlight a syscall"),
+    ("z", "zoom the focused pane: more rows and history (z or escape: back)"),
     ("escape", "leave the zoom; close this help"),
-    ("t", "next theme: dark, light, high contrast"),
     ("f", "hot functions: top functions and a flame graph of the stack samples"),
+    ("d", "syscall detail: latency histogram, errors by errno, split by thread"),
+    ("t", "next theme: dark, light, high contrast"),
     ("?", "this help"),
 )
 

@@ -53,15 +53,27 @@ def row_cells(row: SyscallRow, wide: bool) -> tuple[str, ...]:
 
 class SyscallPane(Pane[SyscallView]):
     TITLE = "Syscalls"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("d", "detail", "Syscall detail")]
+    # enter and d (app keys) open the detail of the highlighted syscall
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+    ]
     DEFAULT_CSS = """
     SyscallPane {
+        &:focus RowTable > .rowtable--cursor { background: $accent 35%; text-style: bold; }
         HistoryChart { height: 1fr; max-height: 4; }
         &.-maximized HistoryChart { max-height: 16; }
         &.-per-syscall HistoryChart { display: none; }
         &.-per-syscall.-maximized HistoryChart { display: block; max-height: 8; }
     }
     """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        # The highlighted syscall, by name: rows re-sort by rate every interval and the
+        # highlight follows the syscall, not the line.  None: the busiest.
+        self.selected: str | None = None
+        self._shown_names: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Line(id="sys-rates")
@@ -92,12 +104,16 @@ class SyscallPane(Pane[SyscallView]):
         table.display = per_syscall
         if per_syscall:
             table.set_columns(_WIDE if self.wide else _NARROW)
-            table.set_rows([row_cells(r, self.wide) for r in view.rows[: table.capacity or 50]])
+            rows = view.rows[: table.capacity or 50]
+            table.set_rows([row_cells(r, self.wide) for r in rows])
+            self._shown_names = [r.name for r in rows]
             shown = min(len(view.rows), table.capacity or len(view.rows))
-            self.border_title = (f"{self.TITLE} · {shown} of {len(view.rows)} · d: detail"
-                                 if self.wide else f"{self.TITLE} · d: detail")
+            self.border_title = (f"{self.TITLE} · {shown} of {len(view.rows)} · enter: detail"
+                                 if self.wide else f"{self.TITLE} · enter: detail")
         else:
+            self._shown_names = []
             self.border_title = self.TITLE
+        self._show_cursor()
         chart = self.query_one(HistoryChart)
         chart.set_values(view.calls_history,
                          top=nice_ceiling(max(chart.tail(view.calls_history), default=0.0)))
@@ -114,6 +130,34 @@ class SyscallPane(Pane[SyscallView]):
             parts.append((f"  latency: 1 call in {view.lat_every} timed", "$text-muted"))
         return Content.assemble(*parts)
 
+    def selected_row(self) -> int:
+        """Index of the highlighted syscall among the rows drawn; a syscall that dropped
+        out of them hands the highlight back to the busiest."""
+        if self.selected in self._shown_names:
+            return self._shown_names.index(self.selected)
+        self.selected = None
+        return 0
+
+    def _show_cursor(self, focused: bool | None = None) -> None:
+        # Only the focused pane shows its highlight: enter acts on the focused pane.
+        # (In the focus events themselves, has_focus is not up to date yet.)
+        focused = self.has_focus if focused is None else focused
+        shown = focused and bool(self._shown_names)
+        self.query_one(RowTable).set_cursor(self.selected_row() if shown else -1)
+
+    def on_focus(self) -> None:
+        self._show_cursor(True)
+
+    def on_blur(self) -> None:
+        self._show_cursor(False)
+
+    def action_cursor(self, step: int) -> None:
+        if not self._shown_names:
+            return
+        row = min(max(self.selected_row() + step, 0), len(self._shown_names) - 1)
+        self.selected = self._shown_names[row]
+        self._show_cursor()
+
     def action_detail(self) -> None:
         view = self._view
         if view is None or not view.rows:
@@ -122,4 +166,5 @@ class SyscallPane(Pane[SyscallView]):
             return
         from perftui.screens.syscall_detail import SyscallDetailScreen
 
-        self.app.push_screen(SyscallDetailScreen(view.rows[0].name))
+        name = self._shown_names[self.selected_row()] if self._shown_names else view.rows[0].name
+        self.app.push_screen(SyscallDetailScreen(name))

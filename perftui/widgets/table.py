@@ -33,7 +33,7 @@ class Col:
 
 class RowTable(Widget):
     # Component styles are cached by Textual until the next refresh (``rich_style`` is not).
-    COMPONENT_CLASSES = {"rowtable--header", "rowtable--row"}
+    COMPONENT_CLASSES = {"rowtable--header", "rowtable--row", "rowtable--cursor"}
     DEFAULT_CSS = """
     RowTable {
         height: 1fr;
@@ -42,6 +42,7 @@ class RowTable(Widget):
             text-style: bold;
         }
         & > .rowtable--row { color: $foreground; }
+        & > .rowtable--cursor { color: $foreground; background: $boost; }
     }
     """
 
@@ -54,6 +55,7 @@ class RowTable(Widget):
         self._widths: tuple[int, ...] = ()
         self._header = ""
         self._lines: list[str] = []  # formatted rows, as drawn
+        self._cursor = -1  # the highlighted row (0 is the first under the header), -1: none
 
     def on_resize(self, event: events.Resize) -> None:
         self.post_message(self.Resized())
@@ -108,12 +110,27 @@ class RowTable(Widget):
                 self.refresh(Region(0, y + 1, width, 1))
         self._lines = new
 
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    def set_cursor(self, row: int) -> None:
+        """Highlight row ``row`` (-1: none); only the two lines concerned are repainted."""
+        if row == self._cursor:
+            return
+        width = self.size.width
+        for y in (self._cursor, row):
+            if y >= 0:
+                self.refresh(Region(0, y + 1, width, 1))
+        self._cursor = row
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y == 0:
             style = self.get_component_rich_style("rowtable--header")
             text = self._header
         else:
-            style = self.get_component_rich_style("rowtable--row")
+            style = self.get_component_rich_style(
+                "rowtable--cursor" if y - 1 == self._cursor else "rowtable--row")
             text = self._lines[y - 1] if y - 1 < len(self._lines) else ""
         return Strip([Segment(text[:width].ljust(width), style)], width)
