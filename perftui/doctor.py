@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from perftui import capabilities, kernelcheck
+from perftui import capabilities, framepointers, kernelcheck
 from probes import bccenv
 
 
@@ -208,6 +209,26 @@ def check_sock_diag() -> Check:
     return Check("sock_diag", Level.OK, f"NETLINK_SOCK_DIAG answered (TCP listeners: {n})")
 
 
+def check_frame_pointers(pid: int) -> Iterator[Check]:
+    """The target's native code (and its libpython): are native stacks whole or leaf-only?"""
+    verdicts = [framepointers.inspect(p) for p in framepointers.native_code_of(pid)]
+    told = [v for v in verdicts if v.kept is not None] or verdicts[:1]
+    for v in told:
+        name = "frame pointers"
+        if v.kept:
+            yield Check(name, Level.OK, f"kept in {Path(v.path).name} ({v.share:.0%} of "
+                        f"{v.functions} functions set one up): native stack samples show "
+                        "whole call chains")
+        elif v.kept is False:
+            yield Check(name, Level.DEGRADED,
+                        f"{v.path} is built without frame pointers: native (eBPF) stack "
+                        "samples show the leaf function only, marked [incomplete stack]; "
+                        "py-spy's Python stacks are not affected",
+                        "rebuild it with CFLAGS=-fno-omit-frame-pointer")
+        else:
+            yield Check(name, Level.DEGRADED, f"cannot tell for {v.path}: {v.why}")
+
+
 # --- running and printing ----------------------------------------------------------------
 
 def _guard(name: str, fn: Callable[[], Check | Iterator[Check]]) -> list[Check]:
@@ -234,6 +255,7 @@ def collect(pid: int | None, *, compile_bcc: bool = True) -> list[Check]:
         ("kernel headers", check_kernel_source),
         ("perf events", lambda: check_perf_events(target)),
         ("sock_diag", check_sock_diag),
+        ("frame pointers", lambda: check_frame_pointers(target)),
     ]
     if compile_bcc:
         steps.append(("bcc compile", check_bcc_compile))
@@ -281,7 +303,8 @@ def run(pid: int | None, out: TextIO) -> int:
         table.add_column("status", no_wrap=True)
         table.add_column("detail")
         for c in checks:
-            table.add_row(c.name, f"[{_STYLE[c.level]}]{c.level.value}[/]", c.detail)
+            table.add_row(escape(c.name), f"[{_STYLE[c.level]}]{c.level.value}[/]",
+                          escape(c.detail))
         console.print(table)
         fixes = [c for c in checks if c.fix and c.level is not Level.OK]
         if fixes:
