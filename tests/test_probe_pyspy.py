@@ -389,3 +389,73 @@ def test_subprocesses() -> None:
         model.apply("pyspy", frame)
     assert top_functions(model.pystacks)[0].function == "hot_a"
     assert not any(label.startswith(('"', "process ")) for label in model.pystacks.labels)
+
+
+GIL_THREADS = REPO / "tests" / "targets" / "gil_threads.py"
+
+
+def _by_name(probe: Probe, chunk: Frame) -> dict[str, int]:
+    """A chunk's samples per thread name (names from the probe's threads frames so far)."""
+    names: dict[int, str] = {}
+    for frame in probe.frames:
+        names.update({int(t): n for t, n in (frame.get("threads") or {}).items()})
+    out: dict[str, int] = {}
+    for _, tid, count in chunk["samples"]:
+        name = names.get(tid, str(tid))
+        out[name] = out.get(name, 0) + count
+    return out
+
+
+@needs_pyspy
+def test_options_switch_while_running() -> None:
+    target = subprocess.Popen([sys.executable, str(GIL_THREADS)], stdout=subprocess.PIPE,
+                              text=True)
+    probe: Probe | None = None
+    try:
+        assert target.stdout is not None and target.stdout.readline().strip() == "ready"
+        probe = Probe(target.pid)
+        first = probe.wait_for(lambda f: f["k"] == "chunk")
+        assert probe.proc.stdin is not None
+        stdin = probe.proc.stdin
+
+        def switch(name: str, on: bool) -> dict[str, int]:
+            """Send the command; the first whole chunk run with it, per thread."""
+            asked = time.time()
+            stdin.write(f"option {name} {'on' if on else 'off'}\n".encode())
+            stdin.flush()
+            opts = probe.wait_for(lambda f: f["k"] == "options" and f["t0"] >= asked)
+            assert opts[name] is on and (f"--{name}" in opts["options"]) is on
+            # The running chunk was cut short: the switch shows at once, not chunks later.
+            assert opts["t0"] - asked < 1.5
+            chunk = probe.wait_for(lambda f: f["k"] == "chunk" and f["t0"] >= opts["t0"])
+            assert chunk["t1"] - chunk["t0"] > 1.5  # a whole chunk, not the one cut short
+            return _by_name(probe, chunk)
+
+        plain = _by_name(probe, first)
+        assert plain.get("spinner", 0) > 20 and "MainThread" not in plain, plain
+        idle = switch("idle", True)
+        # The sleeping main thread is sampled at every tick now.
+        assert idle.get("MainThread", 0) > 150 and idle.get("spinner", 0) > 150, idle
+        not_idle = switch("idle", False)
+        assert "MainThread" not in not_idle and not_idle.get("spinner", 0) > 20, not_idle
+        # py-spy counts the hasher active part of the time (it runs, in C) ...
+        assert plain.get("hasher", 0) + not_idle.get("hasher", 0) > 20, (plain, not_idle)
+        gil = switch("gil", True)
+        # ... but it runs without the GIL: only the spinner holds it.
+        assert gil.get("spinner", 0) > 20 and gil.get("hasher", 0) <= gil["spinner"] // 20, gil
+        stdin.write(b"option gil maybe\n")
+        stdin.flush()
+        warn = probe.wait_for(lambda f: f["k"] == "warn" and f["cap"] == "command")
+        assert "option gil maybe" in warn["msg"]
+        model = Model()
+        for frame in list(probe.frames):
+            model.apply("pyspy", frame)
+        assert model.pystacks.options == {"idle": False, "gil": True, "native": False,
+                                          "subprocesses": False}
+        stdin.close()
+        assert probe.finish(5)[0] == 0
+    finally:
+        if probe is not None:
+            probe.stop()
+        target.kill()
+        target.wait()

@@ -25,6 +25,7 @@ Counts = dict[int, int]  # stack index -> samples
 OTHER_STACK = "[other stacks: more distinct stacks than perftui keeps]"
 OTHER_TID = -1
 MAX_THREADS = 10_000  # names and pids kept
+SAMPLER_OPTIONS = ("idle", "gil", "native", "subprocesses")  # py-spy's, switchable live
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ class StackModel:
         self.max_pairs = max_pairs
         self.rate: int | None = None  # samples per second asked (from hello)
         self.python: str | None = None
+        # py-spy's options in force (hello's flags, then ``options`` frames), and since when.
+        self.options: dict[str, bool] = {}
+        self.options_t0: float | None = None
         self.names: dict[int, str] = {}  # tid -> thread name
         self.pids: dict[int, int] = {}  # tid -> pid, for threads of child processes
         self.labels: list[str] = []  # frame labels, e.g. "hot_a (app.py:12)"
@@ -117,6 +121,14 @@ class StackModel:
             rate = frame.get("rate")
             self.rate = int(rate) if isinstance(rate, (int, float)) and rate > 0 else None
             self.python = frame.get("python")
+            flags = frame.get("options")
+            self.options = ({name: f"--{name}" in flags for name in SAMPLER_OPTIONS}
+                            if isinstance(flags, list) else {})
+            self.options_t0 = None
+        elif kind == "options":
+            self.options = {name: bool(frame.get(name)) for name in SAMPLER_OPTIONS}
+            t0 = frame.get("t0")
+            self.options_t0 = float(t0) if isinstance(t0, (int, float)) else None
         elif kind == "threads":
             _merge(self.names, frame.get("threads"))
         elif kind == "chunk":

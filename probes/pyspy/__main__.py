@@ -5,6 +5,10 @@ per chunk (``--interval`` seconds, whole seconds, at least 2) until the target i
 A target py-spy cannot read (no py-spy, no ptrace rights, not Python, a Python too new) gets a
 hello whose ``stacks`` capability says why, the same sentence on stderr, and exit status 2:
 restarting would not help.  A pid that does not exist: "no process N" on stderr, exit 2.
+
+Commands on stdin: ``interval S`` (chunk length, from the next chunk) and ``option NAME on|off``
+(NAME: idle, gil, native, subprocesses), which ends the running chunk early and starts the next
+one with the new options, announced by an ``options`` frame.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from . import VERSION, target
 from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, Failure
 from .locate import NotFound, find_pyspy
 from .names import Dump, dump, pyspy_version
-from .sampler import EXIT_CANNOT, Sampler, chunk_seconds
+from .options import Options
+from .sampler import EXIT_CANNOT, NATIVE_WARNING, Sampler, chunk_seconds
 
 STARTUP_GRACE_S = 3.0  # a process this young may not have loaded its interpreter yet
 
@@ -51,17 +56,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def pyspy_flags(args: argparse.Namespace) -> list[str]:
-    flags = ["--format", "raw", "--threads"]
-    if not args.native:
-        flags.append("--nonblocking")  # py-spy reads native stacks only from a paused target
-    if not args.lines:
-        flags.append("--function")
-    for on, flag in ((args.idle, "--idle"), (args.gil, "--gil"), (args.native, "--native"),
-                     (args.subprocesses, "--subprocesses")):
-        if on:
-            flags.append(flag)
-    return flags
+def start_options(args: argparse.Namespace) -> Options:
+    return Options(idle=args.idle, gil=args.gil, native=args.native,
+                   subprocesses=args.subprocesses, lines=args.lines)
 
 
 def _first_look(pyspy: str, pid: int, version: str, control: Control) -> Dump | Failure:
@@ -96,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     writer = FrameWriter(sys.stdout.buffer, "pyspy")
     seconds = chunk_seconds(args.interval)
+    options = start_options(args)
     info: dict[str, Any] = {"rate": args.rate, "python": target.python_version(args.pid),
-                            "options": pyspy_flags(args)}
+                            "options": options.flags()}
 
     def refuse(why: str) -> int:
         writer.hello(args.pid, VERSION, seconds, {"stacks": cap(False, why),
@@ -131,14 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         caps["native"] = cap(True)
     writer.hello(args.pid, VERSION, seconds, caps, **info)
     if args.native:
-        writer.write("warn", cap="native", msg="--native: py-spy pauses the target at every "
-                     "sample to read native stacks, which slows it down")
+        writer.write("warn", cap="native", msg=NATIVE_WARNING)
     if names:
         writer.write("threads", threads=names)
     if control.stopped:
         return 0
     return Sampler(writer, control, pyspy, args.pid, rate=args.rate, seconds=seconds,
-                   flags=pyspy_flags(args), pyspy_version=version, names=names,
+                   options=options, pyspy_version=version, names=names,
                    names_every=args.names_every, count=args.count).run()
 
 

@@ -5,6 +5,10 @@ the only gap is py-spy attaching (~20-60 ms a chunk).  That gap, and the tick py
 the end of each run, would leave the stream ~5-10% short of the rate asked; the rate given to
 py-spy is raised by the measured shortfall (at most 25%) so samples per second of wall time
 match the rate asked.  Each frame says what was asked and what was got.
+
+An ``option`` command ends the running chunk at once (SIGINT: py-spy writes what it has) and
+starts the next with the new options, so a switch shows within a fraction of a second; an
+``options`` frame, written as that chunk starts, carries its ``t0``.
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ from .chunk import Chunk, Result
 from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
 from .interner import Interner
 from .names import Dump, dump
+from .options import Options, parse_option_command
 
 EXIT_CANNOT = 2  # nothing a restart would change (the app does not restart on this code)
 EXIT_RETRY = 1
 MAX_BOOST = 1.25
 MAX_FAILURES = 5
 NAMES_SOON_S = 5.0  # a sampled thread without a name: dump again after at most this
+NATIVE_WARNING = ("native frames: py-spy pauses the target at every sample to read native "
+                  "stacks, which slows it down")
 
 
 MIN_CHUNK_S = 2
@@ -43,7 +50,7 @@ def chunk_seconds(interval: float) -> int:
 
 class Sampler:
     def __init__(self, writer: FrameWriter, control: Control, pyspy: str, pid: int, *,
-                 rate: int, seconds: int, flags: list[str], pyspy_version: str = "",
+                 rate: int, seconds: int, options: Options, pyspy_version: str = "",
                  names: dict[int, str] | None = None, names_every: float = 30.0,
                  count: int = 0) -> None:
         self._w = writer
@@ -52,7 +59,8 @@ class Sampler:
         self._pid = pid
         self._rate = rate
         self._seconds = seconds
-        self._flags = flags
+        self._options = options  # of the running chunk
+        self._asked = options  # by the app's commands, from the next chunk on
         self._version = pyspy_version
         self._names: dict[int, str] = dict(names or {})  # as the reader knows them
         self._pids: dict[int, int] = {}
@@ -80,6 +88,11 @@ class Sampler:
                 t1 = time.time()
                 gone = target.gone_reason(self._pid)
                 ok = chunk.wrote()
+                if not ok and chunk.stopped and self._asked != self._options and gone is None:
+                    # Cut short by an option switch before py-spy had anything to write.
+                    chunk.result(t1)
+                    chunk = self._start()
+                    continue
                 more = gone is None and ok and (self._count == 0 or self._started < self._count)
                 nxt = self._start() if more else None  # first: the gap is only py-spy's start
                 res = chunk.result(t1)
@@ -108,8 +121,17 @@ class Sampler:
     def _start(self) -> Chunk:
         self._started += 1
         rate = max(1, round(self._rate * self._boost))
-        return Chunk(self._pyspy, self._pid, self._seconds, rate, self._flags, self._workdir,
-                     self._started)
+        switched = self._asked != self._options
+        self._options = self._asked
+        chunk = Chunk(self._pyspy, self._pid, self._seconds, rate, self._options.flags(),
+                      self._workdir, self._started)
+        if switched:
+            # Written before the previous chunk's frame (sent once this one runs): ``t0``
+            # says which chunks ran with these options.
+            self._w.write("options", t0=chunk.t0, **self._options.frame_fields())
+            if self._options.native:
+                self._warn("native", NATIVE_WARNING)
+        return chunk
 
     def _wait(self, chunk: Chunk) -> bool:
         """Until the chunk ends (True) or the probe is told to stop (False).  A py-spy that
@@ -118,6 +140,9 @@ class Sampler:
             if self._control.stopped:
                 return False
             self._commands()
+            if self._asked != self._options:
+                chunk.stop()  # py-spy writes what it has; the next chunk has the new options
+                break
             if chunk.overdue():
                 self._warn("stacks", f"py-spy did not end a {chunk.seconds} s chunk in time; "
                            "stopped it (is the target frozen?)")
@@ -127,8 +152,13 @@ class Sampler:
         return not self._control.stopped
 
     def _commands(self) -> None:
+        # Control knows only ``interval``: the probe's own commands come as the rest.
         for line in self._control.take_bad_commands():
-            self._w.write("warn", cap="command", msg=f"unknown command: {line!r}")
+            option = parse_option_command(line)
+            if option is not None:
+                self._asked = self._asked.switched(*option)
+            else:
+                self._w.write("warn", cap="command", msg=f"unknown command: {line!r}")
         interval = self._control.take_interval()
         if interval is not None:
             self._seconds = chunk_seconds(interval)  # from the next chunk on
