@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -154,3 +155,53 @@ def test_early_start_buffers_until_the_app_attaches(target: subprocess.Popen[str
         assert seqs == list(range(len(seqs)))  # nothing lost or reordered at the hand-over
     finally:
         src.stop()
+
+
+def _pyspy_pids() -> list[int]:
+    return [c.pid for c in psutil.Process(os.getpid()).children(recursive=True)
+            if "probes.pyspy" in " ".join(c.cmdline())]
+
+
+@pytest.mark.skipif(shutil.which("py-spy") is None, reason="py-spy is not installed")
+def test_a_probe_added_while_running_takes_commands_kept_across_restarts(
+        target: subprocess.Popen[str]) -> None:
+    from perftui.probeselect import pyspy_spec
+    from perftui.sources.early import EarlyStartSource
+
+    got = Collector()
+    # Through the early-start wrapper, as the app holds it.
+    src = EarlyStartSource(LiveSource(target.pid, interval=1.0))
+    src.start(got)
+    try:
+        got.wait_for(lambda s, f: s == "procfs" and f["k"] == "sample")
+        assert src.command("pyspy", "option idle on") == "no pyspy probe runs for this target"
+        assert src.add_probe(pyspy_spec()) is None
+        assert src.add_probe(pyspy_spec()) == "the pyspy probe runs already"
+        got.wait_for(lambda s, f: s == "perftui" and f["k"] == "probe" and f["name"] == "pyspy"
+                     and f["state"] == "starting")
+        got.wait_for(lambda s, f: s == "pyspy" and f["k"] == "chunk")
+        got.wait_for(lambda s, f: f["k"] == "self" and "pyspy" in f["probes"])  # its CPU counts
+        assert src.command("pyspy", "option idle on") is None
+        _, opts = got.wait_for(lambda s, f: s == "pyspy" and f["k"] == "options")
+        assert opts["idle"] is True
+        # A restarted probe starts from its command line, then gets the option again.
+        (victim,) = _pyspy_pids()
+        os.kill(victim, signal.SIGKILL)
+        mark = len(got.frames)
+        _, hello = got.wait_for(lambda s, f: s == "pyspy" and f["k"] == "hello", after=mark)
+        assert "--idle" not in hello["options"]
+        _, again = got.wait_for(lambda s, f: s == "pyspy" and f["k"] == "options", after=mark)
+        assert again["idle"] is True
+    finally:
+        src.stop()
+    assert _pyspy_pids() == []
+
+
+def test_replay_sources_refuse_commands_and_probes() -> None:
+    from perftui.probeselect import STACKS
+    from perftui.sources.canned import CannedSource
+
+    src = CannedSource([])
+    assert src.command("pyspy", "option idle on") == (
+        "this is a replay: the probes' options cannot be changed")
+    assert src.add_probe(STACKS) == "this is a replay: no probe can be started"

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 import msgpack
 
-from perftui.sources.base import Frame, FrameSink
+from perftui.sources.base import NOT_LIVE, Frame, FrameSink
+from perftui.sources.probeproc import ProbeSpec
 
 
 class CannedSource:
@@ -34,6 +35,12 @@ class CannedSource:
 
     def set_interval(self, seconds: float) -> None:
         self._interval = seconds
+
+    def command(self, probe: str, line: str) -> str | None:
+        return NOT_LIVE + "the probes' options cannot be changed"
+
+    def add_probe(self, spec: ProbeSpec) -> str | None:
+        return NOT_LIVE + "no probe can be started"
 
     def stop(self) -> None:
         pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 from perftui.sources.base import Frame, FrameSink, Source
+from perftui.sources.probeproc import ProbeSpec
 
 
 class EarlyStartSource:
@@ -51,6 +52,12 @@ class EarlyStartSource:
 
     def set_interval(self, seconds: float) -> None:
         self._inner.set_interval(seconds)
+
+    def command(self, probe: str, line: str) -> str | None:
+        return self._inner.command(probe, line)
+
+    def add_probe(self, spec: ProbeSpec) -> str | None:
+        return self._inner.add_probe(spec)
 
     def stop(self) -> None:
         self._inner.stop()

@@ -3,7 +3,9 @@
 One reader thread multiplexes every probe's stdout and stderr.  A probe that dies is
 reported (a ``probe`` frame on the app's own stream) and restarted with backoff while the
 target lives; the UI never dies with it.  The app's stream also carries perftui's own CPU
-and the exit status of a target perftui started, so recordings hold them too.
+and the exit status of a target perftui started, so recordings hold them too.  The app may
+send a probe a command (a restarted probe gets again the ones that set its state) and start
+one more probe while the view runs.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from perftui.sources.probeproc import EXIT_NO_TARGET, ProbeProcess, ProbeSpec
 
 PROCFS = ProbeSpec("procfs", "probes.procfs")
 
+# What the UI asks of the reader thread: a new interval, (probe name, command line), a probe.
+Command = float | tuple[str, str] | ProbeSpec
+
 
 class LiveSource:
     def __init__(self, pid: int, interval: float = 1.0, probes: list[ProbeSpec] | None = None,
@@ -36,7 +41,10 @@ class LiveSource:
         self._specs = probes if probes is not None else [PROCFS]
         self._child = child  # the target, when perftui started it
         self._label = label or f"pid {pid}"
-        self._commands: queue.SimpleQueue[float] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._names_lock = threading.Lock()
+        self._names = {spec.name for spec in self._specs}  # probes run, or asked for
+        self._probes: list[ProbeProcess] = []  # the reader thread's
         self._stop = threading.Event()
         self._wake_r, self._wake_w = os.pipe()
         self._thread: threading.Thread | None = None
@@ -67,6 +75,30 @@ class LiveSource:
         self._interval = seconds
         self._commands.put(seconds)
         self._wake()
+
+    def command(self, probe: str, line: str) -> str | None:
+        with self._names_lock:
+            if probe not in self._names:
+                return f"no {probe} probe runs for this target"
+        if self._stop.is_set():
+            return "the live view is stopping"
+        self._commands.put((probe, line))
+        self._wake()
+        return None
+
+    def add_probe(self, spec: ProbeSpec) -> str | None:
+        with self._names_lock:
+            if spec.name in self._names:
+                return f"the {spec.name} probe runs already"
+            if self._stop.is_set():
+                return "the live view is stopping"
+            self._names.add(spec.name)
+            if self._thread is None:  # not started: it starts with the others
+                self._specs = [*self._specs, spec]
+                return None
+        self._commands.put(spec)
+        self._wake()
+        return None
 
     def stop(self) -> None:
         self._stop.set()
@@ -107,7 +139,9 @@ class LiveSource:
     def _run(self) -> None:
         sel = selectors.DefaultSelector()
         sel.register(self._wake_r, selectors.EVENT_READ, None)
-        probes = [ProbeProcess(spec, self.pid, self._interval) for spec in self._specs]
+        with self._names_lock:
+            specs = list(self._specs)
+        probes = self._probes = [ProbeProcess(spec, self.pid, self._interval) for spec in specs]
         for probe in probes:
             self._launch(sel, probe)
         next_tick = time.monotonic()
@@ -124,7 +158,7 @@ class LiveSource:
                         os.read(self._wake_r, 4096)
                     else:
                         self._read(sel, key.fileobj, key.data)
-                self._apply_commands(probes)
+                self._apply_commands(sel, probes)
                 self._restart_due(sel, probes)
         finally:
             for probe in probes:
@@ -144,6 +178,7 @@ class LiveSource:
         sel.register(probe.proc.stdout, selectors.EVENT_READ, (probe, "out"))
         sel.register(probe.proc.stderr, selectors.EVENT_READ, (probe, "err"))
         probe.next_start = 0.0
+        probe.resend()  # a restarted probe: the options the app had set
 
     def _read(self, sel: selectors.BaseSelector, fileobj: Any,
               data: tuple[ProbeProcess, str]) -> None:
@@ -199,15 +234,25 @@ class LiveSource:
                     self._emit("probe", name=probe.spec.name, state=FINISHED,
                                msg="target gone")
 
-    def _apply_commands(self, probes: list[ProbeProcess]) -> None:
+    def _apply_commands(self, sel: selectors.BaseSelector, probes: list[ProbeProcess]) -> None:
         while True:
             try:
-                seconds = self._commands.get_nowait()
+                cmd = self._commands.get_nowait()
             except queue.Empty:
                 return
-            for probe in probes:
-                probe.interval = seconds
-                probe.send(f"interval {seconds:g}")
+            if isinstance(cmd, ProbeSpec):
+                probe = ProbeProcess(cmd, self.pid, self._interval)
+                probes.append(probe)
+                self._launch(sel, probe)
+            elif isinstance(cmd, tuple):
+                for probe in probes:
+                    if probe.spec.name == cmd[0]:
+                        probe.remember(cmd[1])
+                        probe.send(cmd[1])
+            else:
+                for probe in probes:
+                    probe.interval = cmd
+                    probe.send(f"interval {cmd:g}")
 
     def _tick(self, probes: list[ProbeProcess]) -> None:
         try:

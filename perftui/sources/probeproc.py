@@ -51,6 +51,8 @@ class ProbeProcess:
         self._ps: psutil.Process | None = None
         # CPU used by earlier incarnations, so perftui's own CPU counter never goes back.
         self.cpu_of_dead = (0.0, 0.0)
+        # Commands that set a state (``option idle on``), the newest per setting, in order.
+        self.sticky: dict[str, str] = {}
 
     def start(self) -> None:
         self.decoder = FrameDecoder()
@@ -73,6 +75,18 @@ class ProbeProcess:
                 self.proc.stdin.flush()
             except OSError:
                 pass
+
+    def remember(self, line: str) -> None:
+        """Keep a state-setting command (all words but the last name the setting) for
+        ``resend``: a restarted probe starts from its command line, not from what the app
+        changed since."""
+        key = line.rsplit(maxsplit=1)[0] if " " in line.strip() else line
+        self.sticky.pop(key, None)
+        self.sticky[key] = line
+
+    def resend(self) -> None:
+        for line in self.sticky.values():
+            self.send(line)
 
     def cpu_times(self) -> tuple[float, float]:
         user, system = self.cpu_of_dead

@@ -32,7 +32,8 @@ from perftui.session.checkpoints import SPACING_S, Checkpoints
 from perftui.session.format import SessionError
 from perftui.session.player import Player, PlayState
 from perftui.session.reader import SessionReader
-from perftui.sources.base import FrameSink
+from perftui.sources.base import NOT_LIVE, FrameSink
+from perftui.sources.probeproc import ProbeSpec
 
 MAX = math.inf
 SPEEDS = (1.0, 2.0, 10.0, MAX)
@@ -103,6 +104,12 @@ class ReplaySource:
 
     def set_interval(self, seconds: float) -> None:
         """The recording's interval is what it is: nothing to change."""
+
+    def command(self, probe: str, line: str) -> str | None:
+        return NOT_LIVE + "the probes' options cannot be changed"
+
+    def add_probe(self, spec: ProbeSpec) -> str | None:
+        return NOT_LIVE + "no probe can be started"
 
     def stop(self) -> None:
         self._st.stop.set()
