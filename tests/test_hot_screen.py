@@ -211,3 +211,91 @@ def test_help_lists_every_key_of_the_screen() -> None:
         for key in binding.key.split(","):  # type: ignore[union-attr]
             shown = names.get(key, key)
             assert shown in listed or shown == "q", key
+
+
+class CommandSource(PushSource):
+    """A PushSource that takes probe commands and new probes, as a live source does."""
+
+    def __init__(self, initial: list[tuple[str, Frame]]) -> None:
+        super().__init__(initial)
+        self.commands: list[tuple[str, str]] = []
+        self.added: list[str] = []
+
+    def command(self, probe: str, line: str) -> str | None:
+        self.commands.append((probe, line))
+        return None
+
+    def add_probe(self, spec: Any) -> str | None:
+        self.added.append(spec.name)
+        return None
+
+
+def options_frame(seq: int, **on: bool) -> tuple[str, Frame]:
+    """What the probe says once a chunk runs with the options ``on``."""
+    fields = {name: on.get(name, False) for name in ("idle", "gil", "native", "subprocesses")}
+    return "pyspy", {"k": "options", "ts": CFG.t0 + 7, "seq": seq, "t0": CFG.t0 + 7,
+                     "options": [f"--{n}" for n, v in fields.items() if v], **fields}
+
+
+def options_text(app: PerftuiApp) -> str:
+    return str(app.screen.query_one("#hot-options").render())
+
+
+@run_async
+async def test_option_keys_ask_the_probe_and_show_what_is_in_force() -> None:
+    source = CommandSource(profile())
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await opened(app, pilot)
+        assert options_text(app) == "py-spy options (i G N P): none"
+        await pilot.press("i")
+        assert source.commands == [("pyspy", "option idle on")]
+        assert options_text(app) == "asked py-spy for idle threads on"
+        source.push(*options_frame(10, idle=True))
+        screen.refresh_view(force=True)
+        assert options_text(app) == "py-spy options (i G N P): idle threads"
+        await pilot.press("N")  # native: the line warns of its cost, in force or asked
+        assert source.commands[-1] == ("pyspy", "option native on")
+        assert "py-spy pauses the target at each sample" in options_text(app)
+        source.push(*options_frame(11, idle=True, native=True))
+        screen.refresh_view(force=True)
+        line = options_text(app)
+        assert line.startswith("py-spy options (i G N P): idle threads, native frames")
+        assert "native: py-spy pauses the target at each sample" in line
+        assert "py-spy pauses the target" in text(app)
+        await pilot.press("i", "G", "P")
+        assert source.commands[-3:] == [("pyspy", "option idle off"), ("pyspy", "option gil on"),
+                                        ("pyspy", "option subprocesses on")]
+        source.push(*options_frame(12, gil=True, native=True, subprocesses=True))
+        screen.refresh_view(force=True)
+        assert options_text(app).startswith(
+            "py-spy options (i G N P): GIL holder only, native frames, subprocesses")
+
+
+@run_async
+async def test_option_keys_without_pyspy_or_in_a_replay() -> None:
+    from perftui.sources.canned import CannedSource
+
+    class Live(CommandSource):
+        @property
+        def live(self) -> bool:
+            return True
+
+    source = Live(frames(CFG))  # procfs only: no pyspy probe
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await opened(app, pilot)
+        await pilot.press("G")
+        assert source.commands == []
+        assert options_text(app) == (
+            "GIL holder only: py-spy does not run for this target (not Python?)")
+        source.push("perftui", {"k": "probe", "ts": CFG.t0, "seq": 50, "name": "pyspy",
+                                "state": "failed", "msg": "not a Python process"})
+        await pilot.press("G")
+        assert options_text(app) == (
+            "GIL holder only: py-spy does not run (failed: not a Python process)")
+    app = create_app(CannedSource(profile()), interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await opened(app, pilot)
+        await pilot.press("i")
+        assert options_text(app) == "this is a replay: the probes' options cannot be changed"

@@ -34,6 +34,8 @@ HOT_KEYS: tuple[tuple[str, str], ...] = (
     ("/", "search functions by name (escape clears)"),
     ("t, w, m", "next thread (busiest first); window 10 s, 60 s, session; Python/native"),
     ("R", "window: a range picked on the CPU history chart"),
+    ("i, G, N, P", "py-spy: idle threads too, GIL holder only, native frames (py-spy then "
+     "pauses the target at each sample), subprocesses; each on / off, from its next chunk"),
     ("arrows", "flame: parent, child, previous / next frame on the row"),
     ("enter, backspace, 0", "flame: zoom into the frame, out one level, reset"),
     ("escape, f", "clear the search, zoom out, close"),

@@ -4,21 +4,27 @@ It reads the app's model directly (under the app's lock), not the Snapshot: the 
 built from the stack model's window sums at each refresh, so a filter change or a new chunk
 is shown at once and nothing cached can go stale.  It recomputes only when something it
 shows changed (a new chunk, a probe's state, a filter), which at 1 s refresh is rarely.
+
+Keys i G N P switch py-spy's options through the source (the probe announces what is in force,
+and the options line shows the model's word, not the key presses).
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from perftui.model.model import Model
+from perftui.model.probes import FAILED, FINISHED, UNAVAILABLE
 from perftui.model.snapshot import HISTORY_POINTS
-from perftui.model.stacks import SESSION, StackModel, Window, WindowStats
+from perftui.model.stacks import SAMPLER_OPTIONS, SESSION, StackModel, Window, WindowStats
 from perftui.model.stackviews import flame, top_functions
 from perftui.screens.range_pick import Range, RangePicker, describe
 from perftui.widgets.flame import FlameView
@@ -32,6 +38,12 @@ WINDOWS: tuple[tuple[str, Window], ...] = (
     ("last 10 s", Window.last(10)), ("last 60 s", Window.last(60)), ("session", SESSION))
 SAMPLERS = {"pyspy": "py-spy", "stacks": "eBPF cpu-clock"}
 NO_PROBE = "no stack probe for this target: see perftui doctor"
+# py-spy's options as the options line names them (keys i G N P).
+OPTIONS = {"idle": "idle threads", "gil": "GIL holder only", "native": "native frames",
+           "subprocesses": "subprocesses"}
+NATIVE_COST = "py-spy pauses the target at each sample"
+DOWN = (FAILED, FINISHED, UNAVAILABLE)
+NOTE_S = 10.0  # a key's message stays this long (or until what it asked for is in force)
 
 
 def stack_sources(model: Model) -> list[str]:
@@ -57,6 +69,22 @@ def why_none(model: Model) -> str:
     return "  ".join(reasons) or NO_PROBE
 
 
+def options_line(model: Model, asked: dict[str, bool], note: str) -> Content:
+    """py-spy's options in force (and those asked for, not yet), or the last key's message."""
+    if note:
+        return Content(note)
+    if "pyspy" not in model.probes:
+        return Content("")
+    force = model.pystacks.options
+    on = [name for name in SAMPLER_OPTIONS if asked.get(name, force.get(name, False))]
+    words = [OPTIONS[n] + (" (asked)" if force.get(n, False) != asked.get(n, force.get(n))
+                              else "") for n in on]
+    line = Content(f"py-spy options (i G N P): {', '.join(words) or 'none'}")
+    if "native" in on:
+        line = Content.assemble(line, "  ", (f"native: {NATIVE_COST}", "bold $warning"))
+    return line
+
+
 def status_line(label: str, stacks: StackModel, stats: WindowStats, window: str) -> str:
     rate = f"{stacks.rate} Hz" if stacks.rate else "rate ?"
     # The cpu-clock sampler asks for nothing up front (it samples running time only).
@@ -71,6 +99,7 @@ class HotScreen(Screen[None]):
         background: $surface;
         #hot-status { height: 1; color: $text-muted; padding: 0 1; }
         #hot-filters { height: 1; color: $accent; padding: 0 1; }
+        #hot-options { height: 1; color: $text-muted; padding: 0 1; }
         #hot-search { display: none; height: 1; border: none; padding: 0 1; }
         #hot-search.shown { display: block; }
         #hot-top { height: 45%; padding: 0 1; }
@@ -89,6 +118,10 @@ class HotScreen(Screen[None]):
         Binding("t", "thread", "Thread"),
         Binding("w", "window", "Window"),
         Binding("m", "mode", "Py/native"),
+        Binding("i", "option('idle')", "Idle", show=False),
+        Binding("G", "option('gil')", "GIL", show=False),
+        Binding("N", "option('native')", "Native", show=False),
+        Binding("P", "option('subprocesses')", "Options", key_display="i G N P"),
         Binding("R", "range", "Range"),  # last: on a narrow footer m stays
     ]
 
@@ -100,6 +133,9 @@ class HotScreen(Screen[None]):
         self.window_index = 0
         self.range: tuple[str, Window] | None = None  # picked on the CPU chart (R); wins over w
         self.source = ""  # "pyspy" or "stacks"; "" until one exists
+        self._asked: dict[str, bool] = {}  # py-spy options asked for, until in force
+        self._note = ""  # what the last option key (or m) could not do, or did
+        self._note_at = 0.0
         self._key: Any = None
         self._rows: tuple[Any, ...] = ()
         self._threads: tuple[tuple[int, str, int], ...] = ()
@@ -111,6 +147,7 @@ class HotScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="hot-status", markup=False)
         yield Static(id="hot-filters", markup=False)
+        yield Static(id="hot-options", markup=False)
         yield Input(placeholder="function name; escape clears", id="hot-search")
         yield TopFunctions(id="hot-top")
         yield FlameView(id="hot-flame")
@@ -136,8 +173,15 @@ class HotScreen(Screen[None]):
             stacks = model.pystacks if self.source == "pyspy" else model.nativestacks
             probe_states = tuple((n, p.state, p.msg) for n, p in model.probes.items()
                                  if n in SAMPLERS)
+            in_force = model.pystacks.options
+            self._asked = {n: v for n, v in self._asked.items() if in_force.get(n) != v}
+            if ((self._note.startswith("asked") and not self._asked)
+                    or time.monotonic() - self._note_at > NOTE_S):
+                self._note = ""  # py-spy now runs with what was asked, or it is old news
+            options = options_line(model, self._asked, self._note)
             key = (id(model), stacks.session_stats[0], stacks.last_t1, probe_states,
-                   self.source, self.tid, self.window_index, self.range, self.size)
+                   self.source, self.tid, self.window_index, self.range, self.size,
+                   options.plain)
             if key == self._key and not force:
                 return
             self._key = key
@@ -153,6 +197,7 @@ class HotScreen(Screen[None]):
             next((f"{n} ({t})" for t, n, _ in stats.threads if t == self.tid),
                  f"thread {self.tid}")
         self.query_one("#hot-status", Static).update(status)
+        self.query_one("#hot-options", Static).update(options)
         when = "chosen range (R; w for windows)" if self.range else f"{name} (w)"
         self.query_one("#hot-filters", Static).update(
             f"{thread} (t)  {when}  sort: {SORTS[self.sort]} (s T n)"
@@ -244,3 +289,30 @@ class HotScreen(Screen[None]):
                 if self.source in sources else sources[0]
             self.tid = None  # thread ids differ between the samplers' views
             self.refresh_view(force=True)
+
+    def _say(self, note: str) -> None:
+        self._note, self._note_at = note, time.monotonic()
+
+    def action_option(self, name: str) -> None:
+        """Switch one of py-spy's options (i G N P), from its next chunk on."""
+        source = self.perftui.source
+        with self.perftui.lock:
+            model = self.perftui.model
+            status = model.probes.get("pyspy")
+            current = self._asked.get(name, model.pystacks.options.get(name, False))
+        label = OPTIONS[name]
+        if source.live and status is None:
+            self._say(f"{label}: py-spy does not run for this target (not Python?)")
+        elif source.live and status is not None and status.state in DOWN:
+            said = f": {status.msg}" if status.msg else ""
+            self._say(f"{label}: py-spy does not run ({status.state}{said})")
+        else:
+            on = not current
+            why = source.command("pyspy", f"option {name} {'on' if on else 'off'}")
+            if why is not None:
+                self._say(why)
+            else:
+                self._asked[name] = on
+                self._say(f"asked py-spy for {label} {'on' if on else 'off'}" + (
+                    f": {NATIVE_COST}" if name == "native" and on else ""))
+        self.refresh_view(force=True)

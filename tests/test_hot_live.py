@@ -1,0 +1,101 @@
+"""The hot-functions keys in the app on real targets, through LiveSource and the real probes:
+py-spy's options switched with i and G."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perftui.app import PerftuiApp, create_app
+from perftui.model.model import Model
+from perftui.probeselect import PROCFS, pyspy_spec
+from perftui.screens.hot import HotScreen
+from perftui.sources.live import LiveSource
+from tests.test_app import run_async, screen_lines
+from tests.test_probe_pyspy import needs_pyspy
+
+TARGETS = Path(__file__).parent / "targets"
+
+
+@pytest.fixture
+def gil_threads() -> Iterator[subprocess.Popen[str]]:
+    yield from _run(TARGETS / "gil_threads.py")
+
+
+def _run(path: Path) -> Iterator[subprocess.Popen[str]]:
+    proc = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+async def until(app: PerftuiApp, pilot: Any, ok: Callable[[Model], bool],
+                timeout: float = 30.0) -> None:
+    """Wait (letting the app run) until ``ok(model)`` holds under the app's lock."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        with app.lock:
+            if ok(app.model):
+                return
+        if loop.time() > deadline:
+            raise AssertionError("\n".join(screen_lines(app)))
+        await pilot.pause(0.3)
+
+
+def newest_threads(model: Model) -> set[str]:
+    """Thread names in the newest pyspy chunk that began after the options last changed."""
+    stacks = model.pystacks
+    since = stacks.options_t0 or 0.0
+    pieces = [s for s in stacks.slices if s.t0 >= since and s.t1 - s.t0 > 1.5]
+    if not pieces:
+        return set()
+    return {stacks.thread_name(tid) for _, tid, _ in pieces[-1].triples()}
+
+
+def switched(name: str, on: bool) -> Callable[[Model], bool]:
+    """The option is in force and a whole chunk ran with it."""
+    return lambda m: m.pystacks.options.get(name) is on and bool(newest_threads(m))
+
+
+@needs_pyspy
+@run_async
+async def test_i_and_g_switch_py_spy_options_on_a_real_target(
+        gil_threads: subprocess.Popen[str]) -> None:
+    source = LiveSource(gil_threads.pid, 1.0, probes=[PROCFS, pyspy_spec()])
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(app, pilot, lambda m: bool(m.pystacks.slices))
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, HotScreen)
+        with app.lock:
+            before = newest_threads(app.model)
+        assert "spinner" in before and "MainThread" not in before, before
+        await pilot.press("i")
+        await until(app, pilot, switched("idle", True))
+        with app.lock:
+            idle = newest_threads(app.model)
+        assert {"MainThread", "spinner", "hasher"} <= idle, idle
+        assert "py-spy options (i G N P): idle threads" in "\n".join(screen_lines(app))
+        await pilot.press("i")  # off again: the sleeping main thread stops appearing
+        await until(app, pilot, switched("idle", False))
+        with app.lock:
+            assert "MainThread" not in newest_threads(app.model)
+        await pilot.press("G")  # the hasher runs without the GIL: it drops out
+        await until(app, pilot, switched("gil", True))
+        with app.lock:
+            stacks = app.model.pystacks
+            piece = [s for s in stacks.slices if s.t0 >= (stacks.options_t0 or 0)][-1]
+            per = {}
+            for _, tid, n in piece.triples():
+                per[stacks.thread_name(tid)] = per.get(stacks.thread_name(tid), 0) + n
+        assert per.get("spinner", 0) > 20 and per.get("hasher", 0) <= per["spinner"] // 20, per
+        assert "GIL holder only" in "\n".join(screen_lines(app))
