@@ -261,6 +261,93 @@ def test_counts_only_mode(tmp_path: Path) -> None:
     assert not t.lat and not t.files
 
 
+# --- per thread --------------------------------------------------------------------------
+
+THREADS_TARGET = REPO / "tests" / "targets" / "thread_syscalls.py"
+
+
+@dataclass
+class Split:
+    """The ``bythread`` rows of a whole run, folded: the latest row per (tid, syscall)."""
+
+    tid_a: int
+    tid_b: int
+    frames: list[Frame]
+    rows: dict[tuple[int, str], list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        strs: dict[int, str] = {}
+        for f in self.frames:
+            strs.update(f.get("strs", {}))
+            for tid, sid, *rest in f.get("bythread", []) if f["k"] == "sys" else []:
+                self.rows[(tid, strs[sid])] = rest  # [calls, seconds, errors, first]
+
+    def of(self, syscall: str) -> dict[int, list[Any]]:
+        return {tid: row for (tid, name), row in self.rows.items() if name == syscall}
+
+
+def run_threads(a: int, b: int, fails: int, *probe_args: str,
+                module: str = "probes.ebpf") -> Split:
+    """tests/targets/thread_syscalls.py under the probe, from before its calls to its exit."""
+    target = subprocess.Popen([sys.executable, str(THREADS_TARGET), str(a), str(b), str(fails)],
+                              stdout=subprocess.PIPE, text=True)
+    probe = None
+    try:
+        assert target.stdout is not None
+        word, tid_a, tid_b = target.stdout.readline().split()
+        assert word == "ready"
+        probe = Probe(target.pid, *probe_args, module=module)
+        probe.ready()
+        probe.wait_for(lambda f: f["k"] == "sys")
+        target.send_signal(signal.SIGUSR1)
+        assert target.wait(60) == 0
+        probe.wait_for(lambda f: f["k"] == "gone")
+        assert probe.finish() == 0
+        return Split(int(tid_a), int(tid_b), probe.frames)
+    finally:
+        if target.poll() is None:
+            target.kill()
+            target.wait()
+        if probe is not None:
+            probe.stop()
+
+
+@needs_bpf
+def test_calls_and_errors_per_thread_are_exact_below_the_sampling_rate() -> None:
+    from perftui.model import Model, build_snapshot
+
+    split = run_threads(3000, 1000, 200)
+    assert {f.get("lat_every") for f in split.frames if f["k"] == "sys"} == {1}
+    getppid, getpgid = split.of("getppid"), split.of("getpgid")
+    # [calls, seconds, errors, first]: the interpreter makes neither call itself
+    assert {tid: (r[0], r[2]) for tid, r in getppid.items()} == {
+        split.tid_a: (3000, 0), split.tid_b: (1000, 0)}
+    assert {tid: (r[0], r[2]) for tid, r in getpgid.items()} == {split.tid_b: (200, 200)}
+    assert 0 < getppid[split.tid_a][1] < 3000 * 1e-3  # time spent: real, under 1 ms a call
+    # The model folds the rows sent only on change into the same figures.
+    m = Model()
+    for f in split.frames:
+        m.apply("ebpf", f)
+    row = next(r for r in build_snapshot(m).syscalls.rows if r.name == "getppid")
+    assert [(t.tid, t.share) for t in row.threads] == [(split.tid_a, 0.75),
+                                                       (split.tid_b, 0.25)]
+    assert sum(t.per_s for t in row.threads) * m.sys.threads.span() == pytest.approx(4000)
+
+
+@needs_root
+def test_perf_fallback_counts_calls_per_thread() -> None:
+    split = run_threads(3000, 1000, 0, module="probes.perfcount")
+    assert {tid: r[:3] for tid, r in split.of("getppid").items()} == {
+        split.tid_a: [3000, None, None], split.tid_b: [1000, None, None]}
+
+
+@needs_bpf
+def test_counts_mode_has_no_thread_split() -> None:
+    split = run_threads(30, 10, 0, "--detail", "counts")
+    assert split.rows == {}
+    assert all("bythread" not in f for f in split.frames)
+
+
 # --- the perf_event fallback -------------------------------------------------------------
 
 @needs_root
@@ -391,7 +478,7 @@ def test_hello_first_then_caps_once_compiled(sleeper: int) -> None:
         assert caps["seq"] == 1 and caps["source"] == "bpf" and caps["buckets"] == 40
         sys_frame = probe.wait_for(lambda f: f["k"] == "sys")
         assert set(sys_frame) >= {"calls", "errors", "lat", "time", "files", "iosize",
-                                  "conns", "drops"}
+                                  "conns", "drops", "bythread"}
     finally:
         probe.stop()
 

@@ -12,12 +12,14 @@ from perftui.model.growth import Growth, sustained_growth
 from perftui.model.model import Model
 from perftui.model.probes import ProbeStatus
 from perftui.model.series import slope
+from perftui.model.systhreads import WINDOW_S as THREAD_WINDOW_S
 from perftui.model.sysviews import (
     FileRateRow,
     SyscallRow,
     file_rows,
     source_label,
     syscall_rows,
+    thread_note,
 )
 
 GROWTH_WINDOW_S = 60.0
@@ -147,6 +149,8 @@ class SyscallView:
     rows: tuple[SyscallRow, ...] = ()  # busiest first
     total_per_s: float | None = None  # every syscall, when counted per syscall
     lat_every: int = 1  # > 1: latency sampled (one call in K timed)
+    threads_note: str = ""  # why rows have no per-thread split, or only calls
+    threads_window_s: float = THREAD_WINDOW_S  # what the rows' per-thread figures cover
 
 
 @dataclass(frozen=True)
@@ -299,8 +303,9 @@ def _syscalls(model: Model) -> SyscallView:
             source=source_label(sys), read_calls_per_s=r.get("syscr"),
             write_calls_per_s=r.get("syscw"), ctx_per_s=r.get("ctx"),
             calls_history=sys.total_per_s.values(HISTORY_POINTS), note="",
-            rows=syscall_rows(sys), total_per_s=sys.total_per_s.last(),
-            lat_every=sys.lat_every)
+            rows=syscall_rows(sys, {t.tid: t.name for t in model.process.threads.values()}),
+            total_per_s=sys.total_per_s.last(), lat_every=sys.lat_every,
+            threads_note=thread_note(sys), threads_window_s=sys.threads.span())
     return SyscallView(
         source="/proc (counters)", read_calls_per_s=r.get("syscr"),
         write_calls_per_s=r.get("syscw"), ctx_per_s=r.get("ctx"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perftui.model.series import Series, rate
+from perftui.model.systhreads import ThreadSplit
 
 Frame = dict[str, Any]
 
@@ -116,6 +117,7 @@ class SyscallModel:
     stream: str = ""  # the stream feeding it ("ebpf", "perfcount")
     source: str | None = None  # "bpf", "perf", None (nothing can count, or not decided)
     caps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    detail: str | None = None  # "full" or "counts" (the probe's --detail)
     lat_every: int = 1
     frames: int = 0  # sys frames folded in
     syscalls: dict[str, SyscallStat] = field(default_factory=dict)
@@ -124,8 +126,10 @@ class SyscallModel:
     iosize: dict[str, list[int]] = field(default_factory=dict)
     drops: dict[str, int] = field(default_factory=dict)
     total_per_s: Series = field(init=False)
+    threads: ThreadSplit = field(default_factory=ThreadSplit)  # per thread, per syscall
     _strs: dict[int, str] = field(default_factory=dict)
     _run: int = 0
+    _run_ts: float | None = None  # when this probe run started counting
     _last_ts: float | None = None
 
     def __post_init__(self) -> None:
@@ -142,6 +146,9 @@ class SyscallModel:
         elif kind == "caps":
             self.source = frame.get("source")
             self.caps = dict(frame.get("caps") or {})
+            self.detail = frame.get("detail", self.detail)
+            if isinstance(frame.get("ts"), (int, float)):
+                self._run_ts = float(frame["ts"])
         elif kind == "sys":
             self._apply_sys(frame)
 
@@ -149,10 +156,13 @@ class SyscallModel:
         self._run += 1
         self._strs = {int(k): str(v) for k, v in (frame.get("strs") or {}).items()}
         self._last_ts = None
+        self._run_ts = float(frame["ts"]) if isinstance(frame.get("ts"), (int, float)) else None
         self.source = frame.get("source")
         self.caps = dict(frame.get("caps") or {})
+        self.detail = frame.get("detail")
         for s in self.syscalls.values():
             s.base, s._wire = s.calls, 0
+        self.threads.new_run()
 
     def _name(self, sid: Any) -> str:
         return self._strs.get(int(sid), f"#{sid}")
@@ -167,6 +177,8 @@ class SyscallModel:
         self._apply_files(dt, frame.get("files") or [])
         self._apply_conns(dt, frame.get("conns") or [])
         self.iosize = {k: list(v) for k, v in (frame.get("iosize") or {}).items()}
+        self.threads.apply(ts, self._last_ts if self._last_ts is not None else self._run_ts,
+                           frame.get("bythread") or [], self._name)
         self._last_ts = ts
 
     def _apply_calls(self, ts: float, dt: float, frame: Frame) -> None:

@@ -11,6 +11,19 @@ from perftui.model.syscalls import (
     errno_name,
     quantile_ns,
 )
+from perftui.model.systhreads import ThreadSplit
+
+
+@dataclass(frozen=True)
+class ThreadSysRow:
+    """One thread's share of one syscall over the split's window."""
+
+    tid: int
+    name: str  # "" when no probe named the thread (it may have ended)
+    per_s: float
+    share: float  # of the syscall's calls over the window, 0..1
+    errors: int | None  # in the window; None: the source does not count errors per thread
+    mean_ns: float | None  # mean latency; None when not timed
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,7 @@ class SyscallRow:
     p99_ns: float | None
     lat: tuple[int, ...]  # log2 buckets, for the detail screen
     time_s: float
+    threads: tuple[ThreadSysRow, ...] = ()  # busiest first, over the split's window
 
     @property
     def top_errno(self) -> str:
@@ -49,19 +63,52 @@ def source_label(m: SyscallModel) -> str:
     return f"{name} ({m.stream} probe)" if name else ""
 
 
-def syscall_row(s: SyscallStat) -> SyscallRow:
+def thread_rows(split: ThreadSplit, syscall: str,
+                names: dict[int, str]) -> tuple[ThreadSysRow, ...]:
+    span = split.span()
+    deltas = split.deltas(syscall)
+    total = sum(d.calls for d in deltas)
+    if span <= 0 or not deltas:
+        return ()
+    rows = [ThreadSysRow(d.tid, names.get(d.tid, ""), d.calls / span,
+                         d.calls / total if total else 0.0, d.errors,
+                         d.seconds / d.calls * 1e9 if d.seconds is not None and d.calls
+                         else None)
+            for d in deltas]
+    rows.sort(key=lambda r: (-r.per_s, -(r.errors or 0), r.tid))
+    return tuple(rows)
+
+
+def thread_note(m: SyscallModel) -> str:
+    """Why the per-thread split is missing or partial; "" when it is whole."""
+    if m.source == "perf":
+        return "calls only: perf counters give no latency or errors per thread"
+    if m.source != "bpf":
+        return "no per-thread split: no eBPF source"
+    if m.detail == "counts":
+        return "no per-thread split: the probe runs with --detail counts"
+    latency = m.caps.get("latency") or {}
+    if not latency.get("ok", True):  # the split is part of the latency program
+        return f"no per-thread split: {latency.get('why') or 'latency off'}"
+    return ""
+
+
+def syscall_row(s: SyscallStat, threads: tuple[ThreadSysRow, ...] = ()) -> SyscallRow:
     errs = sorted(s.errors.items(), key=lambda kv: (-kv[1], kv[0]))
     lat = list(s.lat)
     return SyscallRow(
         s.name, s.per_s, s.calls, sum(s.errors.values()),
         tuple((errno_name(e), n) for e, n in errs),
         quantile_ns(lat, 0.50), quantile_ns(lat, 0.95), quantile_ns(lat, 0.99),
-        tuple(lat), s.time_s)
+        tuple(lat), s.time_s, threads)
 
 
-def syscall_rows(m: SyscallModel) -> tuple[SyscallRow, ...]:
-    """Busiest first: by calls/s, then by total (before the second frame gives a rate)."""
-    rows = [syscall_row(s) for s in m.syscalls.values()]
+def syscall_rows(m: SyscallModel,
+                 names: dict[int, str] | None = None) -> tuple[SyscallRow, ...]:
+    """Busiest first: by calls/s, then by total (before the second frame gives a rate).
+    ``names``: thread names by tid, for the per-thread split."""
+    rows = [syscall_row(s, thread_rows(m.threads, s.name, names or {}))
+            for s in m.syscalls.values()]
     rows.sort(key=lambda r: (-(r.per_s or 0.0), -r.total, r.name))
     return tuple(rows)
 

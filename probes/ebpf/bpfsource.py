@@ -14,6 +14,7 @@ from .files import FDFAST, FileTable
 from .files import KEY as FDKEY
 from .program import NSLOT, Loaded
 from .strings import Interner
+from .threads import BpfThreads, Change
 
 Warn = tuple[str, str]  # (capability, message)
 _U32 = struct.Struct("=I")
@@ -44,6 +45,7 @@ class BpfSource:
         self._cpus = possible_cpus()
         self._files = FileTable(pid) if loaded.full else None
         self._conns = ConnTable(pid, diag) if loaded.net else None
+        self._threads = BpfThreads(pid) if loaded.full else None
         self._dropped = [0] * len(DROP_NAMES)
 
     def close(self) -> None:
@@ -66,6 +68,7 @@ class BpfSource:
             fields["lat_every"] = 1 << self._shift
             self._latency(fields, calls, sid)
             fields["errors"] = self._errors()
+            fields["bythread"] = self._bythread()
             self._file_fields(fields)
             warns += self._drops(fields)
         if self._conns is not None:
@@ -108,6 +111,20 @@ class BpfSource:
                 spent[sid[nr]] = sum(tflat[nr * cpus:(nr + 1) * cpus]) / 1e9
         fields["lat"] = lat
         fields["time"] = spent
+
+    def _bythread(self) -> list[list[Any]]:
+        assert self._threads is not None
+        self._threads.before_dump()
+        keys, values, n = self._l.bythread.dump()
+        changes, dead = self._threads.read(keys, values, n)
+        for key in dead:
+            self._l.bythread.delete(key)
+        return [self._thread_row(c) for c in changes]
+
+    def _thread_row(self, c: Change) -> list[Any]:
+        tid, nr, calls, ns, errors, first = c
+        return [tid, self._s.id(syscall_name(self._l.plan.names, nr)), calls,
+                None if ns is None else ns / 1e9, errors, first]
 
     def _errors(self) -> dict[int, dict[int, int]]:
         names = self._l.plan.names

@@ -57,6 +57,14 @@ BPF_PERCPU_ARRAY(nsum, u64, MAX_NR);          // total ns per syscall
 struct errkey { u32 nr; u32 err; };
 BPF_PERCPU_HASH(errs, struct errkey, u64, 4096);
 
+// Per thread and syscall: calls and ns with the latency's weights (only timed calls touch
+// it, so the hot path of an untimed call stays two array accesses), and every error.  Only
+// the thread itself writes its entries: no atomics.  LRU: the pairs unused the longest make
+// room; user space deletes the entries of ended threads once reported.
+struct tkey { u32 tid; u32 nr; };
+struct tval { u64 calls; u64 ns; u64 errors; };
+BPF_TABLE("lru_hash", struct tkey, struct tval, bythread, 16384);
+
 // Bytes per file.  The common case, a low fd, is a plain array slot per fd (an inlined
 // lookup and atomic adds).  When the target closes such an fd, its slot's counts move to
 // the ``files`` table under (fd, generation) and the fd's generation moves on, so the next
@@ -229,8 +237,9 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     u32 nr = mine.nr;
     if (nr >= MAX_NR) return 0;
     u64 weight = mine.flags & F_BLOCKED ? 1 : mine.flags & F_TIMED ? 1ULL << mine.shift : 0;
+    u64 ns = 0;
     if (weight) {
-        u64 ns = bpf_ktime_get_ns() - mine.ts;
+        ns = bpf_ktime_get_ns() - mine.ts;
         u32 idx = nr * NSLOT + log2_bucket(ns);
         u64 *h = lat.lookup(&idx);
         if (h) *h += weight;
@@ -238,7 +247,18 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
         if (t) *t += ns * weight;
     }
     long ret = ctx->args[1];
-    if (ret < 0 && ret >= -4095) {
+    u32 failed = ret < 0 && ret >= -4095;
+    if (weight || failed) {
+        struct tkey tk = {tid, nr};
+        struct tval tz = {};
+        struct tval *tv = bythread.lookup_or_try_init(&tk, &tz);
+        if (tv) {
+            tv->calls += weight;
+            tv->ns += ns * weight;
+            tv->errors += failed;
+        }
+    }
+    if (failed) {
         struct errkey ek = {nr, (u32)-ret};
         u64 z = 0;
         u64 *e = errs.lookup_or_try_init(&ek, &z);

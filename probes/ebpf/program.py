@@ -125,6 +125,7 @@ class Loaded:
                 self.iosize = Map(self.prog, "iosize", percpu=True)
                 self.drops = Map(self.prog, "drops")
                 self.config = Map(self.prog, "config")
+                self.bythread = Map(self.prog, "bythread")
                 self._arm_fd_kinds(files="files" not in p.why_not)
             if self.net:
                 self.conns = Map(self.prog, "conns")

@@ -48,6 +48,7 @@ class PerfCounters:
         self._ids = [eid for _, eid in events]
         self._groups: dict[int, _Group] = {}
         self._dead = [0] * len(events)  # final counts of ended threads
+        self._ended: dict[int, list[int]] = {}  # ...per thread, until the next read
         self._full_warned = False
         raise_fd_limit()
         self._open(pid)  # raises: the caller falls back or reports why
@@ -74,18 +75,25 @@ class PerfCounters:
                 break
         for tid in set(self._groups) - tids:
             g = self._groups.pop(tid)
-            for i, v in enumerate(self._read(g)):
+            final = self._ended[tid] = self._read(g)
+            for i, v in enumerate(final):
                 self._dead[i] += v
             for fd in g.fds:  # not the last user of these events: closing is quick
                 os.close(fd)
         return warns
 
-    def read(self) -> dict[str, int]:
+    def read(self) -> tuple[dict[str, int], dict[int, list[int]]]:
+        """Totals by syscall name, and counts per thread (in ``names`` order): the live
+        threads', and once more the final ones of threads that ended since the last read."""
         totals = list(self._dead)
-        for g in self._groups.values():
-            for i, v in enumerate(self._read(g)):
+        per_thread = {tid: self._read(g) for tid, g in self._groups.items()}
+        for counts in per_thread.values():
+            for i, v in enumerate(counts):
                 totals[i] += v
-        return {name: n for name, n in zip(self.names, totals, strict=True) if n}
+        per_thread.update(self._ended)
+        self._ended = {}
+        return ({name: n for name, n in zip(self.names, totals, strict=True) if n},
+                per_thread)
 
     def close(self) -> None:
         fds = [fd for g in self._groups.values() for fd in g.fds]

@@ -1,4 +1,4 @@
-"""The ``sys`` frame from perf_event counters: per-syscall call counts only."""
+"""The ``sys`` frame from perf_event counters: call counts per syscall and per thread only."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from probes import tracefs
 from probes.ebpf.strings import Interner
+from probes.ebpf.threads import Changes
 
 from .counter import PerfCounters
 
@@ -23,11 +24,19 @@ class PerfSource:
         """Raises OSError when tracefs is unreadable or perf_event_open is refused."""
         self._counters = PerfCounters(pid, syscall_events())
         self._s = strings
+        self._changes = Changes()
 
     def read(self) -> tuple[dict[str, Any], list[Warn]]:
         warns = [("syscalls", msg) for msg in self._counters.refresh()]
-        counts = self._counters.read()
-        return {"calls": {self._s.id(name): n for name, n in counts.items()}}, warns
+        counts, per_thread = self._counters.read()
+        names = self._counters.names
+        # Each thread has its own counter group already: the split costs no extra read.
+        pairs = (((tid, i), (n,)) for tid, row in per_thread.items()
+                 for i, n in enumerate(row) if n)
+        rows = [[tid, self._s.id(names[i]), calls, None, None, first]
+                for (tid, i), (calls,), first in self._changes.diff(pairs)]
+        return {"calls": {self._s.id(name): n for name, n in counts.items()},
+                "bythread": rows}, warns
 
     def close(self) -> None:
         self._counters.close()
