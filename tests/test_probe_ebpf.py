@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -225,6 +226,45 @@ def test_tcp_pair_bytes_per_connection() -> None:
     assert c[2] == s[3] and c[3] == s[2] and c[2].startswith("127.0.0.1:")
     assert c[9] is not None  # connect() was seen: the probe knows when it opened
     assert c[10] is not None and c[4] == "CLOSE"
+
+
+@needs_bpf
+def test_accepted_connection_is_named_while_it_stays_open() -> None:
+    """Accepted before the probe and never changing state while watched: the BPF program
+    sees no address for it; the probe names it from sock_diag by the fd's inode."""
+    recv, send = 100_000, 50_000
+    target = subprocess.Popen([sys.executable, str(REPO / "tests/targets/tcp_accept.py"),
+                               str(recv), str(send)], stdout=subprocess.PIPE, text=True)
+    probe = None
+    client = None
+    try:
+        assert target.stdout is not None
+        word, port = target.stdout.readline().split()
+        assert word == "listening"
+        client = socket.create_connection(("127.0.0.1", int(port)))
+        assert target.stdout.readline().strip() == "ready"
+        probe = Probe(target.pid)
+        probe.ready()
+        probe.wait_for(lambda f: f["k"] == "sys")
+        target.send_signal(signal.SIGUSR1)
+        time.sleep(0.3)  # the target waits in recv(), off the CPU, as servers do
+        client.sendall(b"x" * recv)
+        frame = probe.wait_for(lambda f: f["k"] == "sys" and any(
+            row[5] == send and row[6] == recv for row in f.get("conns", [])))
+        row = next(r for r in frame["conns"] if r[6] == recv)
+        # [id, kind, local, remote, state, sent, received, sends, receives, opened, closed]
+        here = client.getsockname()
+        assert row[1:5] == ["tcp", f"127.0.0.1:{port}", f"{here[0]}:{here[1]}", "ESTABLISHED"]
+        assert row[9] is None and row[10] is None  # accepted: no connect() seen; still open
+        assert target.poll() is None  # the frame came before the target's exit closed it
+    finally:
+        if client is not None:
+            client.close()
+        if target.poll() is None:
+            target.kill()
+            target.wait()
+        if probe is not None:
+            probe.stop()
 
 
 @needs_bpf

@@ -293,18 +293,29 @@ struct conn {
 };
 BPF_HASH(conns, u64, struct conn, 4096);
 
+// The fd of the read/write-like syscall this thread is in, or -1.  A call that waited (a
+// server blocked in recv until its client sends) has its slot parked by sched_switch.
+static __always_inline s32 inflight_fd(void) {
+    u32 zero = 0, tid = (u32)bpf_get_current_pid_tgid();
+    struct slot *s = cur.lookup(&zero);
+    if (!s || !(s->flags & F_LIVE) || s->tid != tid)
+        s = parked.lookup(&tid);
+    if (s && (s->flags & F_LIVE) && (s->kind == K_READ || s->kind == K_WRITE))
+        return s->fd;
+    return -1;
+}
+
 static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol) {
     struct conn *c = conns.lookup(&sk);
-    if (c) return c;
+    if (c) {
+        if (c->fd < 0)  // first seen outside such a call: user space still needs an fd
+            c->fd = inflight_fd();
+        return c;
+    }
     struct conn fresh = {};
-    fresh.fd = -1;
     fresh.family = family;
     fresh.protocol = protocol;
-    u32 zero = 0;
-    struct slot *s = cur.lookup(&zero);
-    if (s && (s->flags & F_LIVE) && s->tid == (u32)bpf_get_current_pid_tgid() &&
-        (s->kind == K_READ || s->kind == K_WRITE))
-        fresh.fd = s->fd;
+    fresh.fd = inflight_fd();
     if (conns.insert(&sk, &fresh)) {
         c = conns.lookup(&sk);  // another CPU inserted it first, or the table is full
         if (!c) drop(DROP_CONNS);
