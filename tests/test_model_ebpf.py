@@ -120,3 +120,28 @@ def test_report_parts_cover_the_window() -> None:
     assert read["count"] == 12_000 * 4 and read["p95_us"] == pytest.approx(6.144)
     assert report["files"][0] == {"path": "/srv/data/orders.db",
                                   "read_bytes": 2 * 2**20 * 4, "write_bytes": 0}
+
+
+def test_ebpf_compiling_reads_as_starting_then_live_not_degraded() -> None:
+    from perftui.widgets.header import AppState, header_lines
+    from probes.ebpf.start import compiling_caps
+
+    m = Model()
+    m.apply("perftui", {"k": "probe", "ts": T0, "seq": 0, "name": "ebpf",
+                        "state": "starting", "msg": ""})
+    m.apply("ebpf", {**hello()[0], "caps": compiling_caps()})
+
+    def line() -> str:
+        return header_lines(build_snapshot(m).header, AppState(1.0), 160).plain.splitlines()[1]
+
+    assert m.probes["ebpf"].missing() == {} and m.probes["ebpf"].state == "starting"
+    assert "ebpf starting: compiling BPF" in line() and "degraded" not in line()
+    m.apply("ebpf", {"k": "caps", "ts": T0 + 3, "seq": 1, "source": "bpf", "detail": "full",
+                     "caps": {c: {"ok": True} for c in compiling_caps()}})
+    assert "ebpf live" in line()
+    # A cap really missing once compiled is still degraded.
+    m.apply("ebpf", {**hello()[0], "seq": 0, "caps": compiling_caps()})
+    m.apply("ebpf", {"k": "caps", "ts": T0 + 9, "seq": 1, "source": "bpf", "detail": "full",
+                     "caps": {**{c: {"ok": True} for c in compiling_caps()},
+                              "net": {"ok": False, "why": "no sock tracepoints"}}})
+    assert "ebpf ⚠ degraded (net)" in line()

@@ -514,7 +514,8 @@ def test_hello_first_then_caps_once_compiled(sleeper: int) -> None:
         caps = probe.ready()
         hello = probe.frames[0]
         assert hello["k"] == "hello" and hello["probe"] == "ebpf"
-        assert all(c == {"ok": False, "why": "compiling"} for c in hello["caps"].values())
+        assert all(c == {"ok": False, "why": "compiling BPF", "pending": True}
+                   for c in hello["caps"].values())
         assert caps["seq"] == 1 and caps["source"] == "bpf" and caps["buckets"] == 40
         sys_frame = probe.wait_for(lambda f: f["k"] == "sys")
         assert set(sys_frame) >= {"calls", "errors", "lat", "time", "files", "iosize",

@@ -83,8 +83,8 @@ class Model:
             self.nativestacks.apply(frame)
         elif stream in SYSCALL_STREAMS:
             self.sys.apply(stream, frame)
-            if kind == "caps":  # the final word after hello's "compiling"
-                status.caps = dict(frame.get("caps") or {})
+            if kind == "caps":  # the final word after hello's pending caps
+                status.apply_caps(frame)
         if kind == "hello":
             schema = frame.get("schema")
             if schema != SCHEMA_VERSION:

@@ -29,8 +29,15 @@ class ProbeStatus:
     lost_frames: int = 0
 
     def missing(self) -> dict[str, str]:
-        """Capabilities this probe reported it cannot collect, with the reason."""
-        return {name: str(c.get("why", "")) for name, c in self.caps.items() if not c.get("ok")}
+        """Capabilities this probe reported it cannot collect, with the reason (not those it
+        has yet to decide: ``pending`` while it starts)."""
+        return {name: str(c.get("why", "")) for name, c in self.caps.items()
+                if not c.get("ok") and not c.get("pending")}
+
+    def pending(self) -> str:
+        """Why some capability is not decided yet (the probe is starting); "" if none."""
+        return next((str(c.get("why") or "starting") for c in self.caps.values()
+                     if c.get("pending")), "")
 
     def see(self, frame: Frame) -> None:
         """Count frames lost between this one and the previous one of the same stream."""
@@ -43,11 +50,18 @@ class ProbeStatus:
             self.next_seq = seq + 1
 
     def apply_hello(self, frame: Frame) -> None:
-        self.state = LIVE
-        self.msg = ""
         self.version = str(frame.get("version", ""))
         self.interval = frame.get("interval")
         self.caps = dict(frame.get("caps") or {})
+        # A probe still deciding its caps (the ebpf probe compiles after hello) is starting,
+        # not degraded; its ``caps`` frame makes it live.
+        self.state, self.msg = (STARTING, self.pending()) if self.pending() else (LIVE, "")
+
+    def apply_caps(self, frame: Frame) -> None:
+        """A ``caps`` frame: the capabilities now decided."""
+        self.caps = dict(frame.get("caps") or {})
+        if self.state == STARTING and not self.pending():
+            self.state, self.msg = LIVE, ""
 
     def apply_warn(self, frame: Frame) -> None:
         msg = str(frame.get("msg", ""))

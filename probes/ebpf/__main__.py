@@ -1,9 +1,10 @@
 """``python -m probes.ebpf --pid N``: syscalls, latency, errors, file and socket bytes of one
 process, from BPF programs (or perf_event counters when bcc cannot run).
 
-Frames: ``hello`` at once (caps "compiling"), ``caps`` when the source is ready or failed,
-then one ``sys`` per interval, ``gone`` when the target ends.  Stops on stdin EOF, SIGTERM,
-SIGINT, SIGHUP and the death of the app (all detach the programs); exit 2 for no such pid.
+Frames: ``hello`` at once (caps pending: "compiling BPF"), ``caps`` when the source is ready
+or failed, then one ``sys`` per interval, ``gone`` when the target ends.  Stops on stdin EOF,
+SIGTERM, SIGINT, SIGHUP and the death of the app (all detach the programs); exit 2 for no
+such pid.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from probes.wire import FrameWriter
 from . import VERSION
 from .lifecycle import GONE, STOP, Lifecycle
 from .program import COUNTS, FULL, NSLOT
-from .start import AUTO, BPF, PERF, Source, Started, pending_caps, start
+from .start import AUTO, BPF, PERF, Source, Started, compiling_caps, pending_caps, start
 from .strings import Interner
 
 
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
     strings = Interner()
     grid = Grid(args.interval)
-    writer.hello(args.pid, VERSION, args.interval, pending_caps("compiling"),
+    writer.hello(args.pid, VERSION, args.interval, compiling_caps(),
                  source=None, detail=args.detail)
     thread, box = _start_in_background(args.pid, args, strings)
     while thread.is_alive():

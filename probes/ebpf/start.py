@@ -23,6 +23,7 @@ Caps = dict[str, dict[str, Any]]
 Warn = tuple[str, str]
 CAP_NAMES = ("syscalls", "latency", "errors", "files", "net")
 AUTO, BPF, PERF = "auto", "bpf", "perf"
+COMPILING = "compiling BPF"
 
 
 class Source(Protocol):
@@ -45,6 +46,11 @@ class Unavailable(Exception):
 
 def pending_caps(why: str) -> Caps:
     return {name: cap(False, why) for name in CAP_NAMES}
+
+
+def compiling_caps() -> Caps:
+    """``hello``'s caps while the source starts: not decided yet (``pending``), not missing."""
+    return {name: {**cap(False, COMPILING), "pending": True} for name in CAP_NAMES}
 
 
 def start(pid: int, prefer: str, detail: str, strings: Interner,
