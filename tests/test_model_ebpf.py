@@ -116,10 +116,20 @@ def test_report_parts_cover_the_window() -> None:
     cfg = GenConfig(samples=6, ebpf=EbpfGen())
     report = Summarizer().apply_all(frames(cfg)).result()
     read = next(r for r in report["syscalls"] if r["name"] == "read")
-    # parts look after each procfs sample, which comes before that second's sys frame
-    assert read["count"] == 12_000 * 4 and read["p95_us"] == pytest.approx(6.144)
+    # up to the last sys frame (t=5), which comes after the last procfs sample
+    assert read["count"] == 12_000 * 5 and read["p95_us"] == pytest.approx(6.144)
     assert report["files"][0] == {"path": "/srv/data/orders.db",
-                                  "read_bytes": 2 * 2**20 * 4, "write_bytes": 0}
+                                  "read_bytes": 2 * 2**20 * 5, "write_bytes": 0}
+
+
+def test_report_window_ends_with_the_last_sys_frame_inside_it() -> None:
+    cfg = GenConfig(samples=8, ebpf=EbpfGen())
+    # (2, 5]: from the model at the sample of t=2 (t=2's sys frame comes after it: the
+    # counters of t=1) to the sys frame of t=5, the last at or before the end
+    report = Summarizer(T0 + 2, T0 + 5).apply_all(frames(cfg)).result()
+    read = next(r for r in report["syscalls"] if r["name"] == "read")
+    assert read["count"] == 12_000 * (5 - 1)
+    assert report["files"][0]["read_bytes"] == 2 * 2**20 * 4
 
 
 def test_ebpf_compiling_reads_as_starting_then_live_not_degraded() -> None:

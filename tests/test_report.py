@@ -250,3 +250,56 @@ def test_diff_flags_a_function_that_got_hotter(tmp_path: Path) -> None:
     assert r.returncode == 1
     flagged = json.loads(r.stdout)["regressions"]
     assert flagged == ["functions.hot (app.py:9)", "functions.work (app.py:5)"]
+
+
+def _ebpf_missing() -> str | None:
+    import os
+
+    from probes import bccenv
+    if os.geteuid() != 0:
+        return "needs root: loads BPF programs"
+    loc = bccenv.locate_bcc()
+    return None if loc.ok else f"bcc not importable: {loc.detail}"
+
+
+@pytest.mark.root
+@pytest.mark.skipif(_ebpf_missing() is not None, reason=str(_ebpf_missing()))
+def test_report_counts_syscalls_up_to_the_last_ebpf_frame(tmp_path: Path) -> None:
+    """The target's calls just before it exits reach only the ebpf probe's last sys frame,
+    after procfs's last sample: the report must still count them all."""
+    import os
+    import subprocess
+
+    from perftui.session import SessionReader
+
+    target = subprocess.Popen(
+        [sys.executable, str(REPO / "tests/targets/thread_syscalls.py"), "3000", "1000", "0"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "SYSCALL_TARGET_LINGER": "0"})
+    out = tmp_path / "last.perftui"
+    rec = None
+    try:
+        assert target.stdout is not None and target.stdout.readline().startswith("ready")
+        rec = start_record("-p", str(target.pid), "-i", "0.5", "--probes", "procfs,ebpf",
+                           "-o", str(out))
+        deadline = time.monotonic() + 90  # compiling takes seconds on a busy machine
+        while time.monotonic() < deadline:
+            try:
+                with SessionReader(str(out)) as r:
+                    if any(s == "ebpf" and f["k"] == "sys" for s, _, f in r.frames()):
+                        break
+            except Exception:  # not written yet, or half a frame
+                pass
+            time.sleep(0.2)
+        else:
+            raise AssertionError("no ebpf sys frame recorded")
+        target.send_signal(signal.SIGUSR1)
+        assert target.wait(30) == 0
+        _, err = rec.communicate(timeout=30)  # ends by itself: the target is gone
+        assert rec.returncode == 0, err
+    finally:
+        for proc in (target, rec):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    rows = {r["name"]: r for r in report(str(out))["syscalls"]}
+    assert rows["getppid"]["count"] == 4000

@@ -2,6 +2,10 @@
 
 Counters are cumulative, so a window's figure is the last reading inside it minus the last
 reading before it; percentiles come from the histogram difference (perftui.model.syscalls).
+Parts are shown the model after each procfs sample, and the ebpf probe's frame of the same
+interval comes after that sample: the last reading is the model as the window ends (every
+frame up to the window's end applied), not the one at the last sample, which would leave out
+the final interval (and the target's last calls, sent just before ``gone``).
 Registered on import (perftui.model.snapshot imports this module, and every use of the model
 package imports that).
 """
@@ -28,24 +32,32 @@ def _us(ns: float | None) -> float | None:
     return None if ns is None else ns / 1000
 
 
+def _syscall_counts(model: Model) -> dict[str, Counts]:
+    return {s.name: (s.calls, sum(s.errors.values()), tuple(s.lat))
+            for s in model.sys.syscalls.values()}
+
+
+def _file_counts(model: Model) -> dict[str, tuple[int, int]]:
+    return {f.path: (f.read_bytes, f.write_bytes) for f in model.sys.files.values()}
+
+
 @dataclass
 class SyscallsPart:
     base: dict[str, Counts] = field(default_factory=dict)
-    last: dict[str, Counts] = field(default_factory=dict)
+    inside: bool = False  # a sample in the window was seen
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
-        now = {s.name: (s.calls, sum(s.errors.values()), tuple(s.lat))
-               for s in model.sys.syscalls.values()}
         if in_window:
-            self.last = now
+            self.inside = True
         else:
-            self.base = now
+            self.base = _syscall_counts(model)
 
     def result(self, model: Model) -> dict[str, Any]:
-        if not self.last:
+        last = _syscall_counts(model) if self.inside else {}
+        if not last:
             return {}
         rows: list[dict[str, Any]] = []
-        for name, (calls, errors, lat) in self.last.items():
+        for name, (calls, errors, lat) in last.items():
             b_calls, b_errors, b_lat = self.base.get(name, (0, 0, ()))
             hist = _minus(lat, b_lat)
             rows.append({"name": name, "count": max(0, calls - b_calls),
@@ -60,20 +72,20 @@ class SyscallsPart:
 @dataclass
 class FilesPart:
     base: dict[str, tuple[int, int]] = field(default_factory=dict)
-    last: dict[str, tuple[int, int]] = field(default_factory=dict)
+    inside: bool = False
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
-        now = {f.path: (f.read_bytes, f.write_bytes) for f in model.sys.files.values()}
         if in_window:
-            self.last = now
+            self.inside = True
         else:
-            self.base = now
+            self.base = _file_counts(model)
 
     def result(self, model: Model) -> dict[str, Any]:
-        if not self.last:
+        last = _file_counts(model) if self.inside else {}
+        if not last:
             return {}
         rows: list[dict[str, Any]] = []
-        for path, (r, w) in self.last.items():
+        for path, (r, w) in last.items():
             br, bw = self.base.get(path, (0, 0))
             rows.append({"path": path, "read_bytes": max(0, r - br),
                          "write_bytes": max(0, w - bw)})
