@@ -1,5 +1,5 @@
 """The hot-functions keys in the app on real targets, through LiveSource and the real probes:
-py-spy's options switched with i and G."""
+py-spy's options switched with i and G, and the native sampler started by m."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ import pytest
 
 from perftui.app import PerftuiApp, create_app
 from perftui.model.model import Model
-from perftui.probeselect import PROCFS, pyspy_spec
+from perftui.probeselect import PROCFS, native_stacks_possible, pyspy_spec
 from perftui.screens.hot import HotScreen
 from perftui.sources.live import LiveSource
+from perftui.widgets.topfuncs import TopFunctions
 from tests.test_app import run_async, screen_lines
 from tests.test_probe_pyspy import needs_pyspy
+from tests.test_probe_stacks import needs_bpf
 
 TARGETS = Path(__file__).parent / "targets"
 
@@ -26,6 +28,11 @@ TARGETS = Path(__file__).parent / "targets"
 @pytest.fixture
 def gil_threads() -> Iterator[subprocess.Popen[str]]:
     yield from _run(TARGETS / "gil_threads.py")
+
+
+@pytest.fixture
+def hot_python() -> Iterator[subprocess.Popen[str]]:
+    yield from _run(TARGETS / "hot_python.py")
 
 
 def _run(path: Path) -> Iterator[subprocess.Popen[str]]:
@@ -48,6 +55,14 @@ async def until(app: PerftuiApp, pilot: Any, ok: Callable[[Model], bool],
         if loop.time() > deadline:
             raise AssertionError("\n".join(screen_lines(app)))
         await pilot.pause(0.3)
+
+
+async def settle(app: PerftuiApp, pilot: Any, source: LiveSource) -> None:
+    """Stop the probes before the app exits: a redraw the app has scheduled for frames that
+    arrive while it shuts down can run after its screens are gone (an app bug, not this
+    view's)."""
+    source.stop()
+    await pilot.pause(0.3)
 
 
 def newest_threads(model: Model) -> set[str]:
@@ -99,3 +114,38 @@ async def test_i_and_g_switch_py_spy_options_on_a_real_target(
                 per[stacks.thread_name(tid)] = per.get(stacks.thread_name(tid), 0) + n
         assert per.get("spinner", 0) > 20 and per.get("hasher", 0) <= per["spinner"] // 20, per
         assert "GIL holder only" in "\n".join(screen_lines(app))
+        await settle(app, pilot, source)
+
+
+@needs_pyspy
+@needs_bpf
+@pytest.mark.root
+@run_async
+async def test_m_starts_native_stacks_for_a_python_target(
+        hot_python: subprocess.Popen[str]) -> None:
+    assert native_stacks_possible()
+    source = LiveSource(hot_python.pid, 1.0, probes=[PROCFS, pyspy_spec()])
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(app, pilot, lambda m: bool(m.pystacks.slices))
+        await pilot.press("f")
+        await pilot.pause()
+        with app.lock:
+            assert "stacks" not in app.model.probes  # not started until asked for
+        await pilot.press("m")
+        screen = "\n".join(screen_lines(app))
+        assert "native sampler starting (compiling)" in screen, screen
+        # The compile takes 0.3 s idle, up to ~7 s on a busy machine.
+        await until(app, pilot, lambda m: m.nativestacks.session_stats[0] > 0, timeout=60)
+        await pilot.pause(1.2)  # the screen's own refresh
+        screen = "\n".join(screen_lines(app))
+        assert "eBPF cpu-clock at 99 Hz" in screen, screen
+        assert "native sampler starting" not in screen, screen
+        # The interpreter's own C functions (the loop is Python code: all of it runs there).
+        rows = app.screen.query_one(TopFunctions).rows_text
+        assert rows and "python" in rows[0], screen
+        await pilot.press("m")  # back to Python stacks
+        await pilot.pause()
+        screen = "\n".join(screen_lines(app))
+        assert "py-spy at 100 Hz" in screen, screen
+        await settle(app, pilot, source)

@@ -299,3 +299,35 @@ async def test_option_keys_without_pyspy_or_in_a_replay() -> None:
         await opened(app, pilot)
         await pilot.press("i")
         assert options_text(app) == "this is a replay: the probes' options cannot be changed"
+        await pilot.press("m")
+        assert options_text(app) == "this is a replay: no probe can be started"
+
+
+@run_async
+async def test_m_starts_the_native_sampler_and_says_so_until_samples_come() -> None:
+    source = CommandSource(profile())
+    app = create_app(source, interval=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await opened(app, pilot)
+        await pilot.press("m")
+        assert source.added == ["stacks"]
+        assert "native sampler starting (compiling)" in text(app)
+        source.push("perftui", {"k": "probe", "ts": CFG.t0, "seq": 60, "name": "stacks",
+                                "state": "starting", "msg": ""})
+        hello = {"k": "hello", "ts": CFG.t0 + 1, "seq": 0, "schema": 1, "probe": "stacks",
+                 "version": "0.1.0", "pid": CFG.pid, "rate": 99, "interval": 1.0,
+                 "caps": {"stacks": {"ok": True}}}
+        source.push("stacks", hello)
+        screen.refresh_view(force=True)
+        assert "native sampler starting (compiling)" in text(app)  # no samples yet
+        source.push("stacks", {"k": "chunk", "ts": CFG.t0 + 6, "seq": 1, "t0": CFG.t0 + 5,
+                               "t1": CFG.t0 + 6, "rate": 99, "samples": [[0, MAIN, 40]],
+                               "stacks": {0: [0, 1]}, "strs": {0: "_start (python3)",
+                                                               1: "spin (libc.so.6)"}})
+        screen.refresh_view(force=True)
+        assert "eBPF cpu-clock at 99 Hz  40 samples" in text(app)
+        assert table_rows(app)[0].startswith("spin")
+        await pilot.press("m")  # back to Python stacks; the sampler is not started again
+        assert table_rows(app)[0].startswith("hot_a") and source.added == ["stacks"]
+        await pilot.press("m")
+        assert table_rows(app)[0].startswith("spin")

@@ -32,7 +32,9 @@ KEYS: tuple[tuple[str, str], ...] = (
 HOT_KEYS: tuple[tuple[str, str], ...] = (
     ("s, T, n", "sort by self %, total %, name"),
     ("/", "search functions by name (escape clears)"),
-    ("t, w, m", "next thread (busiest first); window 10 s, 60 s, session; Python/native"),
+    ("t, w", "next thread (busiest first); window 10 s, 60 s, session"),
+    ("m", "Python / native stacks; on a Python target the first m starts the native sampler "
+     "(root and bcc; it compiles for a few seconds)"),
     ("R", "window: a range picked on the CPU history chart"),
     ("i, G, N, P", "py-spy: idle threads too, GIL holder only, native frames (py-spy then "
      "pauses the target at each sample), subprocesses; each on / off, from its next chunk"),

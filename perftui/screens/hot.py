@@ -6,7 +6,9 @@ is shown at once and nothing cached can go stale.  It recomputes only when somet
 shows changed (a new chunk, a probe's state, a filter), which at 1 s refresh is rarely.
 
 Keys i G N P switch py-spy's options through the source (the probe announces what is in force,
-and the options line shows the model's word, not the key presses).
+and the options line shows the model's word, not the key presses); ``m`` on a Python target
+starts the native stack sampler the first time it is asked for, since its compile costs
+seconds of CPU that a user who never looks at native stacks should not pay.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from perftui.model.probes import FAILED, FINISHED, UNAVAILABLE
 from perftui.model.snapshot import HISTORY_POINTS
 from perftui.model.stacks import SAMPLER_OPTIONS, SESSION, StackModel, Window, WindowStats
 from perftui.model.stackviews import flame, top_functions
+from perftui.probeselect import STACKS, native_stacks_possible
 from perftui.screens.range_pick import Range, RangePicker, describe
 from perftui.widgets.flame import FlameView
 from perftui.widgets.table import RowTable
@@ -38,6 +41,8 @@ WINDOWS: tuple[tuple[str, Window], ...] = (
     ("last 10 s", Window.last(10)), ("last 60 s", Window.last(60)), ("session", SESSION))
 SAMPLERS = {"pyspy": "py-spy", "stacks": "eBPF cpu-clock"}
 NO_PROBE = "no stack probe for this target: see perftui doctor"
+NATIVE_STARTING = "native sampler starting (compiling)"
+NO_NATIVE = "native stacks need root and bcc: see perftui doctor"
 # py-spy's options as the options line names them (keys i G N P).
 OPTIONS = {"idle": "idle threads", "gil": "GIL holder only", "native": "native frames",
            "subprocesses": "subprocesses"}
@@ -67,6 +72,15 @@ def why_none(model: Model) -> str:
         why = "; ".join(status.missing().values()) or status.msg or status.state
         reasons.append(f"{label}: {why}")
     return "  ".join(reasons) or NO_PROBE
+
+
+def native_status(model: Model) -> str:
+    """The status line while the native sampler has sent no samples yet."""
+    status = model.probes.get("stacks")
+    if status is not None and status.state in DOWN:
+        why = "; ".join(status.missing().values()) or status.msg or status.state
+        return f"{SAMPLERS['stacks']}: {why}"
+    return NATIVE_STARTING
 
 
 def options_line(model: Model, asked: dict[str, bool], note: str) -> Content:
@@ -133,6 +147,7 @@ class HotScreen(Screen[None]):
         self.window_index = 0
         self.range: tuple[str, Window] | None = None  # picked on the CPU chart (R); wins over w
         self.source = ""  # "pyspy" or "stacks"; "" until one exists
+        self._native_asked = False  # m started the native sampler: show it while it starts
         self._asked: dict[str, bool] = {}  # py-spy options asked for, until in force
         self._note = ""  # what the last option key (or m) could not do, or did
         self._note_at = 0.0
@@ -168,7 +183,8 @@ class HotScreen(Screen[None]):
         with app.lock:
             model = app.model
             sources = stack_sources(model)
-            if self.source not in sources:
+            starting = self._native_asked and self.source == "stacks"
+            if self.source not in sources and not starting:
                 self.source = sources[0] if sources else ""
             stacks = model.pystacks if self.source == "pyspy" else model.nativestacks
             probe_states = tuple((n, p.state, p.msg) for n, p in model.probes.items()
@@ -190,9 +206,13 @@ class HotScreen(Screen[None]):
             self._threads = stats.threads
             self._rows = top_functions(stacks, window, self.tid)
             tree = flame(stacks, window, self.tid)
-            status = (status_line(SAMPLERS[self.source], stacks, stats, name) if self.source
-                      else why_none(model))
-            both = len(sources) > 1
+            if self.source == "stacks" and not stacks.session_stats[0]:
+                status = native_status(model)
+            elif self.source:
+                status = status_line(SAMPLERS[self.source], stacks, stats, name)
+            else:
+                status = why_none(model)
+            both = len(sources) > 1 or starting
         thread = "all threads" if self.tid is None else \
             next((f"{n} ({t})" for t, n, _ in stats.threads if t == self.tid),
                  f"thread {self.tid}")
@@ -284,14 +304,37 @@ class HotScreen(Screen[None]):
     def action_mode(self) -> None:
         with self.perftui.lock:
             sources = stack_sources(self.perftui.model)
-        if len(sources) > 1:
+            native = self.perftui.model.probes.get("stacks")
+        self._note = ""
+        was = self.source
+        if self.source == "pyspy" and "stacks" not in sources:
+            if native is not None and native.state in DOWN:
+                self._say(why_none(self.perftui.model))
+            elif native is None:
+                self._start_native()
+        elif self.source == "stacks" and "stacks" not in sources:
+            self.source, self._native_asked = "pyspy", False  # it never came: back to Python
+        elif len(sources) > 1:
             self.source = sources[(sources.index(self.source) + 1) % len(sources)] \
                 if self.source in sources else sources[0]
+        if self.source != was:
             self.tid = None  # thread ids differ between the samplers' views
-            self.refresh_view(force=True)
+        self.refresh_view(force=True)
 
     def _say(self, note: str) -> None:
         self._note, self._note_at = note, time.monotonic()
+
+    def _start_native(self) -> None:
+        """The native sampler on demand: a live target, root and bcc (see the module doc)."""
+        source = self.perftui.source
+        if source.live and not native_stacks_possible():
+            self._say(NO_NATIVE)
+            return
+        why = source.add_probe(STACKS)
+        if why is not None:
+            self._say(why)
+            return
+        self.source, self._native_asked = "stacks", True
 
     def action_option(self, name: str) -> None:
         """Switch one of py-spy's options (i G N P), from its next chunk on."""
