@@ -40,6 +40,8 @@ HOT_KEYS: tuple[tuple[str, str], ...] = (
      "pauses the target at each sample), subprocesses; each on / off, from its next chunk"),
     ("arrows", "flame: parent, child, previous / next frame on the row"),
     ("enter, backspace, 0", "flame: zoom into the frame, out one level, reset"),
+    ("c", "flame: colour frames by module (file), or by self time: green, amber, red as a "
+     "frame's own samples near the hottest frame's"),
     ("escape, f", "clear the search, zoom out, close"),
 )
 

@@ -4,6 +4,10 @@ proportional to samples, navigable frame by frame and zoomable.
 Frames are addressed by their path of names under the root, not by child index: children
 are re-sorted at every refresh (widest first), and a live view must keep the user's frame
 selected while the numbers move.
+
+Frames are coloured by module (the file a function is in: one colour per file, so a module's
+frames stand out together) or, with ``c``, by self time (samples with the frame as the leaf,
+hotter colours for more, relative to the hottest frame of the graph: where the CPU goes).
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ Path = tuple[str, ...]
 # Theme variables only: a file always gets the same one, whatever the theme.
 PALETTE = ("$primary-muted", "$secondary-muted", "$accent-muted", "$success-muted",
            "$warning-muted", "$error-muted")
+# Self time, coldest first: none (a caller only), then up to a third, two thirds and more of
+# the hottest frame's.  Green, amber, red read as a heat scale in every theme.
+HEAT = ("$panel", "$success-muted", "$warning-muted", "$error-muted")
+COLOURINGS = {"module": "module", "self": "self time"}  # how the screen names each
 
 
 def allocate(parts: Sequence[int], whole: int, cells: int) -> list[int]:
@@ -91,6 +99,23 @@ def colour(name: str) -> str:
     return PALETTE[zlib.crc32((file or name).encode()) % len(PALETTE)]
 
 
+def heat(self_samples: int, hottest: int) -> str:
+    """The colour for a frame's self time, ``hottest`` being the most any frame has."""
+    if self_samples <= 0 or hottest <= 0:
+        return HEAT[0]
+    return HEAT[1 + min(len(HEAT) - 2, (len(HEAT) - 1) * self_samples // hottest)]
+
+
+def hottest(root: FlameNode) -> int:
+    """The most self samples of any frame (without recursion: trees can be deep)."""
+    most, todo = 0, [root]
+    while todo:
+        node = todo.pop()
+        most = max(most, node.self_samples)
+        todo.extend(node.children)
+    return most
+
+
 class FlameView(Widget, can_focus=True):
     DEFAULT_CSS = """
     FlameView { height: 1fr; background: $surface; color: $foreground; }
@@ -103,6 +128,7 @@ class FlameView(Widget, can_focus=True):
         Binding("enter", "zoom", "Zoom in"),
         Binding("backspace", "unzoom", "Zoom out", show=False),
         Binding("0", "reset", "Reset"),
+        Binding("c", "colour", "Colour", show=False),  # in help: the footer is full
     ]
 
     class Changed(Message):
@@ -113,11 +139,14 @@ class FlameView(Widget, can_focus=True):
         self.graph = FlameNode("all", 0, 0, ())
         self.zoom: Path = ()  # the frame drawn full width
         self.selected: Path = ()
+        self.colouring = "module"  # or "self" (COLOURINGS)
+        self._hottest = 0
         self._rows: list[list[Box]] = []
 
     # -- data ----------------------------------------------------------------------------
     def show(self, tree: FlameNode) -> None:
         self.graph = tree
+        self._hottest = hottest(tree) if self.colouring == "self" else 0
         # Frames that left the window: fall back to the nearest one still there.
         self.zoom = find(tree, self.zoom)[1]
         self.selected = find(tree, self.selected)[1]
@@ -135,8 +164,9 @@ class FlameView(Widget, can_focus=True):
         whole = self.graph.total
         share = f"{100 * node.total / whole:.1f}%" if whole else "-"
         zoom = f"  zoom: {len(self.zoom)} deep" if self.zoom else ""
+        heat = "  colours: self time (c)" if self.colouring == "self" else ""
         return (f"{node.name}  {share} of samples  total {node.total}  self "
-                f"{node.self_samples}{zoom}")
+                f"{node.self_samples}{zoom}{heat}")
 
     # -- keys ----------------------------------------------------------------------------
     def _boxes(self) -> list[list[Box]]:
@@ -177,6 +207,13 @@ class FlameView(Widget, can_focus=True):
         self.post_message(self.Changed())
         return True
 
+    def action_colour(self) -> None:
+        """Colour frames by module, or by self time."""
+        self.colouring = "self" if self.colouring == "module" else "module"
+        self._hottest = hottest(self.graph) if self.colouring == "self" else 0
+        self.refresh()
+        self.post_message(self.Changed())
+
     def action_reset(self) -> None:
         self.zoom = self.selected = ()
         self.refresh()
@@ -202,8 +239,12 @@ class FlameView(Widget, can_focus=True):
             # The box's last cell is left blank so neighbours of one colour stay apart.
             text = ellipsize(box.node.name, box.width - 1 if box.width > 2 else box.width)
             text = text.ljust(box.width)
-            style = "reverse bold" if box.path == self.selected else \
-                f"$foreground on {colour(box.node.name)}"
+            if box.path == self.selected:
+                style = "reverse bold"
+            elif self.colouring == "self":
+                style = f"$foreground on {heat(box.node.self_samples, self._hottest)}"
+            else:
+                style = f"$foreground on {colour(box.node.name)}"
             if box.width > 2:
                 parts.extend(((text[:-1], style), text[-1]))
             else:
