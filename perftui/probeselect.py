@@ -83,7 +83,8 @@ def select_probes(pid: int, *, python: bool | None = None, pyspy: ProbeSpec | No
     ``--python``/``--no-python``); ``pyspy``: the pyspy probe with its options;
     ``native_stacks``: add the BPF native stack sampler (root, bcc); by default only when
     there is no pyspy probe and it can run (its bcc compile costs seconds of CPU, a price
-    worth paying only when it is the one source of stacks); ``syscalls``: add the
+    worth paying only when it is the one source of stacks; the hot-functions view starts it
+    for a Python target when the user asks for native stacks); ``syscalls``: add the
     per-syscall probe that can run (``syscall_probe``)."""
     version = python_version(pid)
     wanted = version is not None if python is None else python
