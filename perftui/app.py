@@ -157,6 +157,8 @@ class PerftuiApp(App[None]):
             self._take_pending()
 
     def _take_pending(self) -> None:
+        if not self.screen_stack:  # a coalescing timer that fires while the app shuts down
+            return
         with self.lock:
             self._pending = False
             if self.paused:

@@ -282,5 +282,11 @@ class PushSource:
         self.intervals.append(seconds)
         self._interval = seconds
 
+    def command(self, probe: str, line: str) -> str | None:
+        return "frames pushed by a test: no probe to command"
+
+    def add_probe(self, spec: Any) -> str | None:
+        return "frames pushed by a test: no probe can be started"
+
     def stop(self) -> None:
         self.stopped = True

@@ -366,3 +366,12 @@ async def test_enter_on_the_cpu_pane_opens_hot_functions() -> None:
         await pilot.press("tab", "enter")  # Memory has no drill-down: enter zooms it
         await pilot.pause()
         assert app.screen.maximized is app.query_one("#memory")
+
+
+@run_async
+async def test_a_refresh_timer_firing_after_shutdown_does_nothing() -> None:
+    app = app_for(GenConfig(samples=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app.screen_stack
+    app._take_pending()  # a live source's coalescing timer, late: must not raise
