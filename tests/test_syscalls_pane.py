@@ -15,6 +15,9 @@ def test_latency_units() -> None:
     assert [fmt_latency(v) for v in (850, 6144, 1_035_468.8, 63_753_420.8, 2.5e9)] == \
         ["850 ns", "6.14 µs", "1.04 ms", "63.8 ms", "2.50 s"]
     assert fmt_latency(None) == "\u2013"
+    # rounding never shows 1000 of a unit, nor 10.00 / 100.0 (four digits)
+    assert [fmt_latency(v) for v in (999.9999, 994, 9999.99, 99_999, 999_999.9)] == \
+        ["1.00 µs", "994 ns", "10.0 µs", "100 µs", "1.00 ms"]
     assert bucket_label(11) == "1.02 µs - 2.05 µs" and bucket_label(0) == "0 ns"
     assert bucket_label(39).startswith("≥ ")
 

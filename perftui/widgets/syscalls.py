@@ -24,15 +24,27 @@ _WIDE = (Col("name", "SYSCALL", max_width=20), Col("rate", "calls", 8, right=Tru
          Col("p99", "p99", 8, right=True))
 
 
+def _three_digits(value: float) -> str:
+    """``6.14``, ``63.8``, ``850``: decimals chosen after rounding, so 9.999 gives ``10.0``."""
+    if round(value, 2) < 10:
+        return f"{value:.2f}"
+    if round(value, 1) < 100:
+        return f"{value:.1f}"
+    return f"{value:.0f}"
+
+
 def fmt_latency(ns: float | None) -> str:
-    """``850 ns``, ``6.1 µs``, ``1.04 ms``, ``2.50 s``: three significant digits at most."""
+    """``850 ns``, ``6.14 µs``, ``1.04 ms``, ``2.50 s``: three significant digits at most,
+    in the smallest unit that keeps the number under 1000 once rounded (so 999.99 ns reads
+    ``1.00 µs``, never ``1000 ns``)."""
     if ns is None:
         return NA
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
-        if ns >= scale:
-            value = ns / scale
-            return f"{value:.{2 if value < 10 else 1 if value < 100 else 0}f} {unit}"
-    return f"{ns:.0f} ns"
+    if round(ns) < 1000:
+        return f"{ns:.0f} ns"
+    for unit, scale in (("µs", 1e3), ("ms", 1e6)):
+        if round(ns / scale) < 1000:
+            return f"{_three_digits(ns / scale)} {unit}"
+    return f"{_three_digits(ns / 1e9)} s"
 
 
 def fmt_errors(row: SyscallRow, *, width: int) -> str:
