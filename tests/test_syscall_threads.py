@@ -147,7 +147,7 @@ def test_detail_screen_shows_the_threads_of_the_syscall() -> None:
     at = next(i for i, line in enumerate(lines) if "By thread (last 10 s)" in line)
     section = [line.strip("│ ") for line in lines[at + 1:at + 4]]
     assert section[0].split() == ["tid", "thread", "calls/s", "share", "errors", "mean"]
-    assert section[1].split() == ["4243", "worker-0", "9.00k/s", "96.8%", "0", "1000", "ns"]
+    assert section[1].split() == ["4243", "worker-0", "9.00k/s", "96.8%", "0", "1.00", "µs"]
     assert section[2].split() == ["4244", "worker-1", "300/s", "3.2%", "0", "2.00", "µs"]
     assert "estimates" not in text
 
@@ -181,3 +181,16 @@ def test_seeks_give_the_split_of_a_replay_from_the_start(tmp_path: Path) -> None
         assert build_snapshot(cps.model_at(n)) == want, n
     last = build_snapshot(model_of(fr)).syscalls.rows
     assert [t.tid for t in next(r for r in last if r.name == "read").threads] == [4243]
+
+
+def test_a_thread_that_ended_keeps_its_name_in_the_split() -> None:
+    fr = []
+    for stream, f in with_threads(CFG):
+        if stream == "procfs" and f["k"] == "sample" and f["ts"] - CFG.t0 > 10:
+            f = {**f, "threads": [row for row in f["threads"] if row[0] != 4244]}
+        fr.append((stream, f))
+    model = model_of(fr)
+    assert 4244 not in model.process.threads  # worker-1 ended at 10 s...
+    read = next(r for r in build_snapshot(model).syscalls.rows if r.name == "read")
+    # ...and its last second of reads, still in the window, keeps its name
+    assert [(t.tid, t.name) for t in read.threads] == [(4243, "worker-0"), (4244, "worker-1")]

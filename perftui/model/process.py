@@ -40,6 +40,9 @@ class ConnState:
     recv_since_attach: int = 0
 
 
+MAX_ENDED_NAMES = 1024
+
+
 @dataclass
 class OpenFile:
     fd: int
@@ -57,6 +60,9 @@ class ProcessState:
     state: str = "?"
     samples: int = 0
     threads: dict[int, ThreadState] = field(default_factory=dict)
+    # Names of threads that have ended, newest last: what they did (syscalls per thread)
+    # outlives them in trailing windows.  Bounded: a thread-per-task server ends many.
+    ended_names: dict[int, str] = field(default_factory=dict)
     mem: Frame = field(default_factory=dict)
     io: Frame | None = None
     fd_count: int | None = None
@@ -134,6 +140,12 @@ class ProcessState:
                     cur.cpu_percent = (u + s) * 100
                 cur.ctx_per_s = rate(prev.ctx, cur.ctx, dt)
             seen[cur.tid] = cur
+        for tid, gone in self.threads.items():
+            if tid not in seen:
+                self.ended_names.pop(tid, None)  # tids are reused: newest last
+                self.ended_names[tid] = gone.name
+        while len(self.ended_names) > MAX_ENDED_NAMES:
+            del self.ended_names[next(iter(self.ended_names))]
         self.threads = seen
         if rows:
             if self._prev_ctx is not None:

@@ -303,7 +303,8 @@ def _syscalls(model: Model) -> SyscallView:
             source=source_label(sys), read_calls_per_s=r.get("syscr"),
             write_calls_per_s=r.get("syscw"), ctx_per_s=r.get("ctx"),
             calls_history=sys.total_per_s.values(HISTORY_POINTS), note="",
-            rows=syscall_rows(sys, {t.tid: t.name for t in model.process.threads.values()}),
+            rows=syscall_rows(sys, {**model.process.ended_names,
+                                    **{t.tid: t.name for t in model.process.threads.values()}}),
             total_per_s=sys.total_per_s.last(), lat_every=sys.lat_every,
             threads_note=thread_note(sys), threads_window_s=sys.threads.span())
     return SyscallView(
