@@ -209,7 +209,8 @@ def test_hot_target_latency_is_sampled_without_bias(baseline: Totals) -> None:
     assert abs(sum(t.lat["read"]) - t.calls["read"]) < 0.02 * t.calls["read"]
     # a call that blocks is always timed (weight 1), sampled or not
     lat = t.lat["clock_nanosleep"] + [0] * 40
-    assert lat[25] + lat[26] == sleeps
+    # 20 ms sleeps: from 16.8 ms (bucket 25) up; a loaded machine may wake them late
+    assert sum(lat[25:]) == sleeps
 
 
 @needs_bpf
