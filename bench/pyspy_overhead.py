@@ -99,23 +99,27 @@ class Sampler:
 def perftui_sampler(extra: list[str]) -> tuple[Sampler, list[float]]:
     state: dict[str, subprocess.Popen[bytes]] = {}
     rates: list[float] = []
+    stopping = threading.Event()
 
     def start(pid: int) -> int:
         proc = subprocess.Popen([sys.executable, "-m", "probes.pyspy", "--pid", str(pid),
                                  *extra],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO)
         state["p"] = proc
+        stopping.clear()
 
         def read() -> None:
             assert proc.stdout is not None
             for _raw, f in iter_frames(cast(BinaryIO, proc.stdout)):
-                if f["k"] == "chunk" and f["t1"] > f["t0"]:
+                # Not the chunk cut short by the stop: its count of ticks is a guess.
+                if f["k"] == "chunk" and f["t1"] > f["t0"] and not stopping.is_set():
                     rates.append(f["got"] / (f["t1"] - f["t0"]))
         threading.Thread(target=read, daemon=True).start()
         return proc.pid
 
     def stop() -> None:
         proc = state.pop("p")
+        stopping.set()
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(10)
