@@ -4,7 +4,8 @@ the target really had.
 The target is tests/targets/hot_c.c (built here with gcc) or tests/targets/hot_python.py, one
 busy thread.  Per run: the time from the probe's launch to its hello (BPF compile and attach),
 then per 1 s chunk the samples, the target's CPU seconds in that chunk (from /proc) and the
-ratio samples / (99 x CPU seconds), which should be ~1 whatever the load.  With --busy N, N
+ratio samples / (99 x CPU seconds), which should be ~1 whatever the load; and how many
+samples lost their stack.  With --busy N, N
 spinning processes compete for the CPUs.  The load average is printed with each run.
 
 Usage: python bench/stacks_rate.py [--target c|python] [--runs 3] [--seconds 10] [--busy 0]
@@ -45,11 +46,13 @@ def build_c(tmp: str) -> list[str]:
     return [out]
 
 
-def one_run(argv: list[str], seconds: int) -> tuple[float, list[tuple[int, float]]]:
-    """Seconds from launch to hello, and per chunk (samples, target CPU seconds)."""
+def one_run(argv: list[str], seconds: int) -> tuple[float, list[tuple[int, float]], int]:
+    """Seconds from launch to hello, per chunk (samples, target CPU seconds), and the
+    samples whose stack was lost."""
     target = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     assert target.stdout is not None and target.stdout.readline().strip() == "ready"
     chunks: list[tuple[int, float]] = []
+    lost = 0
     try:
         launched = time.monotonic()
         probe = subprocess.Popen(
@@ -67,12 +70,13 @@ def one_run(argv: list[str], seconds: int) -> tuple[float, list[tuple[int, float
             elif f["k"] == "chunk":
                 cpu1 = cpu_seconds(target.pid)
                 chunks.append((sum(n for _s, _t, n in f["samples"]), cpu1 - cpu0))
+                lost += f["lost"]
                 cpu0 = cpu1
         probe.wait()
     finally:
         target.kill()
         target.wait()
-    return hello_after, chunks
+    return hello_after, chunks, lost
 
 
 def main() -> int:
@@ -92,14 +96,14 @@ def main() -> int:
             ratios: list[float] = []
             for run in range(args.runs):
                 load = os.getloadavg()[0]
-                hello_after, chunks = one_run(argv, args.seconds)
+                hello_after, chunks, lost = one_run(argv, args.seconds)
                 samples = sum(n for n, _ in chunks)
                 cpu = sum(c for _, c in chunks)
                 ratio = samples / (FREQ * cpu) if cpu else 0.0
                 ratios.append(ratio)
                 print(f"run {run + 1}: load {load:.2f}, hello after {hello_after:.2f} s, "
                       f"{samples} samples in {len(chunks)} chunks, target CPU {cpu:.2f} s, "
-                      f"samples / ({FREQ} x CPU s) = {ratio:.2f}")
+                      f"samples / ({FREQ} x CPU s) = {ratio:.2f}, stack lost: {lost}")
                 print("  per chunk (samples/CPU s): "
                       + " ".join(f"{n}/{c:.2f}" for n, c in chunks))
             print(f"median ratio {statistics.median(ratios):.2f} over {args.runs} runs, "
