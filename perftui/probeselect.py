@@ -31,9 +31,15 @@ class Selection:
     notes: tuple[str, ...]  # one sentence per probe left out
 
 
+# py-spy chunks grow to this while the drill-down is closed (it asks for "fresh" 2-s chunks
+# while open): each py-spy start costs 12-18 ms of CPU (probes.pyspy.sampler).
+PYSPY_MAX_CHUNK_S = 8
+
+
 def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
                native: bool = False, subprocesses: bool = False) -> ProbeSpec:
     args = [] if rate == 100 else ["--rate", str(rate)]
+    args += ["--max-chunk", str(PYSPY_MAX_CHUNK_S)]
     for on, flag in ((idle, "--idle"), (gil, "--gil"), (native, "--native"),
                      (subprocesses, "--subprocesses")):
         if on:

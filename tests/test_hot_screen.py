@@ -248,8 +248,10 @@ async def test_option_keys_ask_the_probe_and_show_what_is_in_force() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await opened(app, pilot)
         assert options_text(app) == "py-spy options (i G N P): none"
+        # open: short py-spy chunks while someone looks (probes.pyspy.sampler)
+        assert source.commands == [("pyspy", "fresh on")]
         await pilot.press("i")
-        assert source.commands == [("pyspy", "option idle on")]
+        assert source.commands == [("pyspy", "fresh on"), ("pyspy", "option idle on")]
         assert options_text(app) == "asked py-spy for idle threads on"
         source.push(*options_frame(10, idle=True))
         screen.refresh_view(force=True)
@@ -270,6 +272,9 @@ async def test_option_keys_ask_the_probe_and_show_what_is_in_force() -> None:
         screen.refresh_view(force=True)
         assert options_text(app).startswith(
             "py-spy options (i G N P): GIL holder only, native frames, subprocesses")
+        await pilot.press("f")  # closed: py-spy's chunks may grow again
+        await pilot.pause()
+        assert source.commands[-1] == ("pyspy", "fresh off")
 
 
 @run_async
@@ -286,7 +291,7 @@ async def test_option_keys_without_pyspy_or_in_a_replay() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await opened(app, pilot)
         await pilot.press("G")
-        assert source.commands == []
+        assert source.commands == [("pyspy", "fresh on")]  # opening asks; G does not
         assert options_text(app) == (
             "GIL holder only: py-spy does not run for this target (not Python?)")
         source.push("perftui", {"k": "probe", "ts": CFG.t0, "seq": 50, "name": "pyspy",

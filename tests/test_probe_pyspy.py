@@ -459,3 +459,31 @@ def test_options_switch_while_running() -> None:
             probe.stop()
         target.kill()
         target.wait()
+
+
+@needs_pyspy
+def test_chunks_grow_until_fresh_stacks_are_asked_for(hot: subprocess.Popen[str]) -> None:
+    probe = Probe(hot.pid, "--max-chunk", "4")
+    first = probe.wait_for(lambda f: f["k"] == "chunk")
+    second = probe.wait_for(lambda f: f["k"] == "chunk" and f["t0"] >= first["t1"] - 0.01)
+    assert first["t1"] - first["t0"] < 3.0  # the first view comes after 2 s...
+    assert second["t1"] - second["t0"] > 3.5  # ...then py-spy runs (and starts) less often
+    # a longer chunk still samples at the rate asked: the start gap is made up per second
+    assert abs(second["got"] / (second["t1"] - second["t0"]) - 100) < 8, second
+    third = probe.wait_for(lambda f: f["k"] == "chunk" and f["t0"] >= second["t1"] - 0.01,
+                           timeout=10)  # a 4 s chunk is running now
+    assert probe.proc.stdin is not None
+    time.sleep(1.5)  # into the long chunk: py-spy has samples to write when cut
+    asked = time.time()
+    probe.proc.stdin.write(b"fresh on\n")
+    probe.proc.stdin.flush()
+    # the running long chunk is cut at once, so what it holds shows now...
+    cut = probe.wait_for(lambda f: f["k"] == "chunk" and f["t0"] >= third["t1"] - 0.01,
+                         timeout=3)
+    assert cut["t1"] - asked < 1.0 and cut["t1"] - cut["t0"] < 3.5, cut
+    assert cut["got"] > 0
+    # ...and the chunks after it are short
+    after = probe.wait_for(lambda f: f["k"] == "chunk" and f["t0"] >= cut["t1"] - 0.01)
+    assert after["t1"] - after["t0"] < 3.0
+    probe.proc.stdin.close()
+    assert probe.finish(10)[0] == 0

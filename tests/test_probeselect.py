@@ -56,7 +56,7 @@ def test_other_target_gets_procfs_only(sleeper: int) -> None:
     assert [p.name for p in sel.probes] == ["procfs"]
     assert sel.python is None and "does not look like CPython" in sel.notes[0]
     forced = select_probes(sleeper, python=True, pyspy=pyspy_spec(rate=50, idle=True))
-    assert forced.probes[1].args == ["--rate", "50", "--idle"]
+    assert forced.probes[1].args == ["--rate", "50", "--max-chunk", "8", "--idle"]
     native = select_probes(sleeper, native_stacks=True)
     assert [(p.name, p.module) for p in native.probes] == [("procfs", "probes.procfs"),
                                                            ("stacks", "probes.stacks")]

@@ -171,9 +171,15 @@ class HotScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(FlameView).focus()
+        # Short py-spy chunks while someone looks (the running long one is cut: its samples
+        # show now); a live source only, a replay's answer is ignored.
+        self.perftui.source.command("pyspy", "fresh on")
         self.refresh_view()
         # As often as the app refreshes, but a pyspy chunk comes at most once a second.
         self.set_interval(max(0.25, min(1.0, self.perftui.interval)), self.refresh_view)
+
+    def on_unmount(self) -> None:
+        self.perftui.source.command("pyspy", "fresh off")
 
     # -- data ----------------------------------------------------------------------------
     def refresh_view(self, force: bool = False) -> None:

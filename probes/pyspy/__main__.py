@@ -46,6 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--subprocesses", action="store_true", help="sample child processes too")
     p.add_argument("--lines", action="store_true",
                    help="the line being run in each frame, not the function's first line")
+    p.add_argument("--max-chunk", type=int, default=0, metavar="S",
+                   help="let chunks after the first grow (doubling) to S seconds while no "
+                   "'fresh on' command asks for short ones: fewer py-spy starts, less CPU")
     p.add_argument("--names-every", type=positive, default=30.0, metavar="S",
                    help="refresh thread names with py-spy dump every S seconds")
     p.add_argument("--count", type=int, default=0, metavar="N",
@@ -53,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if not 1 <= args.rate <= 10_000:
         p.error("--rate must be between 1 and 10000")
+    if not 0 <= args.max_chunk <= 60:
+        p.error("--max-chunk must be between 0 and 60 seconds")
     return args
 
 
@@ -136,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     return Sampler(writer, control, pyspy, args.pid, rate=args.rate, seconds=seconds,
                    options=options, pyspy_version=version, names=names,
-                   names_every=args.names_every, count=args.count).run()
+                   names_every=args.names_every, count=args.count,
+                   max_seconds=args.max_chunk).run()
 
 
 if __name__ == "__main__":
