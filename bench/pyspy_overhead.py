@@ -37,6 +37,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from perftui.probeselect import PYSPY_MAX_CHUNK_S  # noqa: E402
 from probes.pyspy.locate import find_pyspy  # noqa: E402
 from probes.wire import iter_frames  # noqa: E402
 
@@ -216,8 +217,9 @@ def phase(target: Target, sampler: Sampler | None, seconds: float) -> Phase:
 
 
 def run(threads: int, seconds: float, rounds: int, pyspy: str, only: list[str],
-        intervals: list[int], flags: list[str]) -> None:
-    probes = [perftui_sampler([*(["--interval", str(i)] if i else []), *flags])
+        intervals: list[int], flags: list[str], max_chunk: int) -> None:
+    probes = [perftui_sampler([*(["--interval", str(i)] if i else []),
+                               "--max-chunk", str(max_chunk), *flags])
               for i in intervals or [0]]
     rates = {probe.name: got for probe, got in probes}
     every: list[tuple[str, Sampler | None]] = [("none", None)]
@@ -276,6 +278,9 @@ def main() -> int:
     p.add_argument("--threads", type=int, nargs="+", default=[1, 20])
     p.add_argument("--only", nargs="*", default=[], choices=["perftui", "record", "top"],
                    help="samplers to run next to the no-sampler phases (default: all)")
+    p.add_argument("--max-chunk", type=int, default=PYSPY_MAX_CHUNK_S, metavar="S",
+                   help="the probe's --max-chunk: chunks grow to S seconds, as in the app with "
+                   f"the drill-down closed (default {PYSPY_MAX_CHUNK_S}; 0: fixed chunks)")
     p.add_argument("--interval", type=int, nargs="+", default=[], metavar="S",
                    help="one perftui probe per value, with --interval S (seconds per py-spy "
                         "run; default: the probe's own)")
@@ -286,7 +291,7 @@ def main() -> int:
     print(f"py-spy: {pyspy}")
     for n in args.threads:
         run(n, args.seconds, args.rounds, pyspy, args.only, args.interval,
-            ["--gil"] if args.gil else [])
+            ["--gil"] if args.gil else [], args.max_chunk)
     return 0
 
 
