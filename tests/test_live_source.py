@@ -108,6 +108,7 @@ def test_target_exit_ends_the_probe_without_restart(target: subprocess.Popen[str
         got.wait_for(lambda s, f: f["k"] == "probe" and f["state"] == "finished")
         time.sleep(1.0)
         assert not any(f["k"] == "probe" and f["state"] == "restarting" for _, f in got.frames)
+        assert src._thread is not None and src._thread.is_alive()  # still serving the app
     finally:
         src.stop()
 

@@ -183,6 +183,10 @@ class LiveSource:
     def _read(self, sel: selectors.BaseSelector, fileobj: Any,
               data: tuple[ProbeProcess, str]) -> None:
         probe, which = data
+        if fileobj.closed:
+            # Its stdout's EOF came first in the same select batch: _on_exit drained and
+            # closed stderr already.
+            return
         chunk = os.read(fileobj.fileno(), 65536)
         if not chunk:
             sel.unregister(fileobj)
