@@ -11,7 +11,6 @@ import enum
 import errno
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -21,11 +20,14 @@ from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from perftui import capabilities, framepointers, kernelcheck
+from perftui.safetext import clean, clean_markup
 from probes import bccenv
+from probes.pyspy.locate import NotFound as PySpyNotFound
+from probes.pyspy.locate import find_pyspy
+from probes.spawn import CHILD_CWD, child_env
 
 
 class Level(enum.Enum):
@@ -117,13 +119,17 @@ def check_ptrace(pid: int) -> Check:
 
 
 def check_pyspy() -> Check:
-    exe = shutil.which("py-spy")
-    if exe is None:
-        return Check("py-spy", Level.MISSING, "not on PATH (Python stacks unavailable)",
+    # The same lookup the probe makes (next to this interpreter, then PATH; as root only a
+    # root-owned binary), so doctor judges the py-spy that would really run.
+    try:
+        exe = find_pyspy()
+    except PySpyNotFound as exc:
+        return Check("py-spy", Level.MISSING, f"{exc} (Python stacks unavailable)",
                      f"{sys.executable} -m pip install py-spy")
     try:
         proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=5,
-                              stdin=subprocess.DEVNULL, check=False)
+                              stdin=subprocess.DEVNULL, cwd=CHILD_CWD, env=child_env(),
+                              check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Check("py-spy", Level.MISSING, f"{exe} does not run: {exc}",
                      f"{sys.executable} -m pip install --force-reinstall py-spy")
@@ -279,7 +285,7 @@ def _describe(pid: int, is_self: bool) -> str:
     except OSError:
         comm = "?"
     who = "this process" if is_self else "pid"
-    return f"{who} {pid} ({comm})"
+    return f"{who} {pid} ({clean(comm)})"
 
 
 def run(pid: int | None, out: TextIO) -> int:
@@ -291,31 +297,32 @@ def run(pid: int | None, out: TextIO) -> int:
         try:
             checks = collect(pid)
         except NoProcess as exc:
-            console.print(str(exc))
+            console.print(clean(exc), markup=False)
             return 2
         elapsed = time.monotonic() - start
         target = os.getpid() if pid is None else pid
         title = (f"perftui doctor: {_describe(target, pid is None)}, kernel "
                  f"{platform.release()}, python {platform.python_version()}")
-        console.print(title)
+        console.print(title, markup=False)
         table = Table()
         table.add_column("check", no_wrap=True)
         table.add_column("status", no_wrap=True)
         table.add_column("detail")
         for c in checks:
-            table.add_row(escape(c.name), f"[{_STYLE[c.level]}]{c.level.value}[/]",
-                          escape(c.detail))
+            table.add_row(clean_markup(c.name), f"[{_STYLE[c.level]}]{c.level.value}[/]",
+                          clean_markup(c.detail))
         console.print(table)
         fixes = [c for c in checks if c.fix and c.level is not Level.OK]
         if fixes:
             console.print("fixes:")
             for c in fixes:
                 # Plain lines, never wrapped, so the command can be copied as is.
-                console.print(f"  {c.name}: {c.fix}", soft_wrap=True, markup=False)
+                console.print(f"  {c.name}: {clean(c.fix)}", soft_wrap=True, markup=False)
         console.print(f"checked in {elapsed:.2f} s")
         return 0 if basics_ok(checks, target) else 1
     except Exception as exc:  # never a traceback from doctor
-        console.print(f"perftui doctor failed: {type(exc).__name__}: {exc}", markup=False)
+        console.print(f"perftui doctor failed: {type(exc).__name__}: {clean(exc)}",
+                      markup=False)
         return 1
 
 

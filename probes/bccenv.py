@@ -28,6 +28,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from probes.spawn import CHILD_CWD, child_env, python_argv, running_as_root, untrusted_reason
+
 # Where scripts/setup-bcc.sh builds the merged Debian header tree (a fixed project location,
 # so neither the app nor the user has to export anything).
 PROJECT_KERNEL_SRC = Path("/usr/local/share/perftui/kernel-src")
@@ -129,6 +131,12 @@ def kernel_source() -> KernelSource:
     """
     env = os.environ.get(KERNEL_SOURCE_ENV)
     if env:
+        # Headers are compiled into a program root loads into the kernel: root takes them
+        # only from a tree no one else can change.
+        distrust = untrusted_reason(env) if running_as_root() and Path(env).is_dir() else ""
+        if distrust:
+            return KernelSource(False, f"{KERNEL_SOURCE_ENV} ignored: {distrust}",
+                                f"unset {KERNEL_SOURCE_ENV}, or chown -R root {env}")
         if Path(env).is_dir():
             return KernelSource(True, f"{env} (from {KERNEL_SOURCE_ENV})", path=Path(env),
                                 origin=KERNEL_SOURCE_ENV)
@@ -232,10 +240,6 @@ TRACEPOINT_PROBE(raw_syscalls, sys_enter) {
 }
 """
 
-_CHILD = (
-    "import sys; sys.path.insert(0, sys.argv[1]);"
-    "from probes.bccenv import _compile_child; raise SystemExit(_compile_child())"
-)
 
 
 def try_compile(timeout: float = 60.0) -> CompileResult:
@@ -247,12 +251,12 @@ def try_compile(timeout: float = 60.0) -> CompileResult:
     for pre in (locate_bcc(), kernel_source(), ensure_tracefs()):
         if not pre.ok:
             return CompileResult(False, pre.detail, pre.fix)
-    root = str(Path(__file__).resolve().parent.parent)
     start = time.monotonic()
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", _CHILD, root], env=bcc_environ(), stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=timeout, check=False)
+            python_argv("probes.compilecheck"), env=child_env(bcc_environ()), cwd=CHILD_CWD,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+            check=False)
     except subprocess.TimeoutExpired:
         return CompileResult(False, f"compile timed out after {timeout:.0f} s",
                              total=time.monotonic() - start)
@@ -287,7 +291,7 @@ def _last_json(stdout: str) -> dict[str, Any]:
     return {}
 
 
-def _compile_child() -> int:
+def compile_child() -> int:
     """Body of the try_compile child: prints one JSON line on stdout."""
     def emit(**fields: object) -> None:
         print(json.dumps(fields), flush=True)

@@ -46,7 +46,9 @@ def test_python_target_gets_pyspy(python_target: int) -> None:
     sel = select_probes(python_target)
     assert [p.name for p in sel.probes] == ["procfs", "pyspy"]
     assert sel.probes[0] == PROCFS and sel.python == VERSION and sel.notes == ()
-    assert sel.probes[1].argv(python_target, 1.0)[1:3] == ["-m", "probes.pyspy"]
+    argv = sel.probes[1].argv(python_target, 1.0)
+    assert argv[1] == "-I" and argv[argv.index("probes.pyspy") + 1:][:2] == ["--pid",
+                                                                           str(python_target)]
     off = select_probes(python_target, python=False, native_stacks=False)
     assert [p.name for p in off.probes] == ["procfs"] and off.notes
 

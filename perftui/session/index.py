@@ -88,7 +88,8 @@ class ChunkIndex:
         cols = {"offsets": _le(self.offsets), "keys": _le(self.keys),
                 "counts": _le(self.counts), "min_ts": _le(self.min_ts),
                 "max_ts": _le(self.max_ts)}
-        return msgpack.packb({**extra, "chunks": cols}, use_bin_type=True)
+        payload: bytes = msgpack.packb({**extra, "chunks": cols}, use_bin_type=True)
+        return payload
 
     @classmethod
     def from_payload(cls, payload: bytes, file_size: int) -> tuple[ChunkIndex, dict[str, Any]]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
 import psutil
 
+from probes.spawn import CHILD_CWD, child_env, python_argv
 from probes.wire import FrameDecoder
 
 Frame = dict[str, object]
@@ -29,8 +28,8 @@ class ProbeSpec:
     args: list[str] = field(default_factory=list)
 
     def argv(self, pid: int, interval: float) -> list[str]:
-        return [sys.executable, "-m", self.module, "--pid", str(pid),
-                "--interval", f"{interval:g}", *self.args]
+        return python_argv(self.module, "--pid", str(pid), "--interval", f"{interval:g}",
+                           *self.args)
 
 
 class ProbeProcess:
@@ -60,7 +59,7 @@ class ProbeProcess:
         self.proc = subprocess.Popen(
             self.spec.argv(self.pid, self.interval), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            cwd=CHILD_CWD, env=child_env())
         self._started_at = time.monotonic()
         try:
             self._ps = psutil.Process(self.proc.pid)

@@ -20,11 +20,11 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from probes import tracefs
+from probes.spawn import CHILD_CWD, child_env, python_argv
 
 LAST_NR = 1023  # errno data is at most 4095; no architecture has more than ~470 syscalls
 TIMEOUT_S = 5.0
@@ -123,9 +123,9 @@ def _run_child(first: int, inst: _Instance, progress: mmap.mmap, fd: int) -> tup
     """Run one child from ``first``; (number it reached, its pid).  Done when reached > LAST."""
     struct.pack_into("ii", progress, 0, first - 1, 0)
     child = subprocess.Popen(
-        [sys.executable, "-m", "probes.ebpf.nrchild", str(first), str(LAST_NR), str(fd)],
+        python_argv("probes.ebpf.nrchild", str(first), str(LAST_NR), str(fd)),
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        pass_fds=(fd,), cwd=str(Path(__file__).resolve().parents[2]))
+        pass_fds=(fd,), cwd=CHILD_CWD, env=child_env())
     try:
         inst.follow(child.pid)
         assert child.stdin is not None

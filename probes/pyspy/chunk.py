@@ -15,12 +15,14 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from probes.spawn import CHILD_CWD, child_env
+
 from .rawformat import RawStack, parse
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _PR_SET_PDEATHSIG = 1
 # py-spy prints a Rust backtrace under every error when this is set; the first line is enough.
-PYSPY_ENV = {**os.environ, "RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"}
+PYSPY_ENV = child_env({"RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"})
 
 
 def _die_with_probe() -> None:
@@ -59,7 +61,7 @@ class Chunk:
                 [pyspy, "record", "--pid", str(pid), "--duration", str(seconds),
                  "--rate", str(rate), "--output", self._out, *flags],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=PYSPY_ENV,
-                close_fds=True, preexec_fn=_die_with_probe)
+                cwd=CHILD_CWD, close_fds=True, preexec_fn=_die_with_probe)
 
     def wrote(self) -> bool:
         """Whether py-spy left its output file (it does on success and on SIGINT)."""

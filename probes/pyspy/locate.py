@@ -7,6 +7,8 @@ import shutil
 import sys
 from collections.abc import Mapping
 
+from probes.spawn import running_as_root, untrusted_reason
+
 ENV = "PERFTUI_PYSPY"
 INSTALL = "install it with: pip install py-spy"
 
@@ -27,6 +29,7 @@ def find_pyspy(env: Mapping[str, str] | None = None, exe_dir: str | None = None)
     forced = env.get(ENV)
     if forced:
         if os.path.isfile(forced) and os.access(forced, os.X_OK):
+            _refuse_untrusted(forced, f"{ENV}={forced}")
             return forced
         raise NotFound(f"py-spy not found: {ENV}={forced} is not an executable file; "
                        f"{INSTALL}, or fix {ENV}")
@@ -35,6 +38,16 @@ def find_pyspy(env: Mapping[str, str] | None = None, exe_dir: str | None = None)
         return here
     on_path = shutil.which("py-spy", path=env.get("PATH", os.defpath))
     if on_path is not None:
+        _refuse_untrusted(on_path, f"{on_path} (from PATH)")
         return on_path
     raise NotFound(f"py-spy not found (not next to {sys.executable}, not on PATH); {INSTALL}")
+
+
+def _refuse_untrusted(path: str, what: str) -> None:
+    """Root runs py-spy with ptrace rights over the target: never one another user can swap."""
+    if running_as_root():
+        why = untrusted_reason(path)
+        if why:
+            raise NotFound(f"py-spy at {what} not used as root: {why}; "
+                           f"{INSTALL}, or chown root and chmod go-w it")
 

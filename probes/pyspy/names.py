@@ -10,6 +10,8 @@ import json
 import subprocess
 from dataclasses import dataclass
 
+from probes.spawn import CHILD_CWD
+
 from .chunk import PYSPY_ENV
 from .errors import Failure, classify
 
@@ -26,7 +28,7 @@ def dump(pyspy: str, pid: int, pyspy_version: str = "",
     try:
         run = subprocess.run([pyspy, "dump", "--json", "--nonblocking", "--pid", str(pid)],
                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-                             env=PYSPY_ENV, check=False)
+                             env=PYSPY_ENV, cwd=CHILD_CWD, check=False)
     except subprocess.TimeoutExpired:
         return Failure("other", f"py-spy dump did not answer in {timeout:g} s", "")
     except OSError as e:
@@ -51,7 +53,8 @@ def dump(pyspy: str, pid: int, pyspy_version: str = "",
 def pyspy_version(pyspy: str) -> str:
     """``0.4.3``, or "" when py-spy does not say."""
     try:
-        run = subprocess.run([pyspy, "--version"], capture_output=True, timeout=10, check=False)
+        run = subprocess.run([pyspy, "--version"], capture_output=True, timeout=10,
+                             env=PYSPY_ENV, cwd=CHILD_CWD, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return ""
     words = run.stdout.decode("utf-8", "replace").split()
