@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from perftui import __version__
+from perftui.safetext import clean
 from perftui.target import (
     Target,
     TargetError,
@@ -203,9 +204,9 @@ def run_live(argv: list[str]) -> int:
         source.stop()
         app.stop_recording()  # already stopped on quit; here for a crash
     for path in app.recorded:
-        print(f"perftui: recorded to {path}", file=sys.stderr)
+        print(f"perftui: recorded to {clean(path)}", file=sys.stderr)
     if target.child is not None and target.log_path:
-        print(f"perftui: the target's output is in {target.log_path}", file=sys.stderr)
+        print(f"perftui: the target's output is in {clean(target.log_path)}", file=sys.stderr)
     return 0
 
 
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             return SUBCOMMANDS[argv[0]](argv[1:])
         return run_live(argv)
     except TargetError as exc:
-        print(f"perftui: {exc}", file=sys.stderr)
+        print(f"perftui: {clean(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -6,11 +6,13 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 
 import psutil
+
+from perftui.safetext import clean
+from probes.spawn import CHILD_CWD, child_env, python_argv
 
 
 class TargetError(Exception):
@@ -56,7 +58,7 @@ def describe(pid: int) -> str:
         cmd = " ".join(p.cmdline()) or p.name()
     except psutil.Error:
         cmd = "?"
-    return f"pid {pid} ({cmd})"
+    return f"pid {pid} ({clean(cmd)})"
 
 
 def find_by_name(name: str) -> list[Candidate]:
@@ -75,7 +77,7 @@ def find_by_name(name: str) -> list[Candidate]:
         exe_name = os.path.basename(cmdline[0]) if cmdline else ""
         if pattern.search(info["name"] or "") or (exe_name and pattern.search(exe_name)):
             command = " ".join(cmdline) or f"[{info['name']}]"
-            found.append(Candidate(info["pid"], info["username"] or "?", command))
+            found.append(Candidate(info["pid"], clean(info["username"] or "?"), clean(command)))
     return sorted(found, key=lambda c: c.pid)
 
 
@@ -85,27 +87,32 @@ def format_candidates(candidates: list[Candidate]) -> str:
     return "\n".join(lines)
 
 
-def spawn(argv: list[str], keep_output: bool = True) -> Target:
-    """Start ``argv`` with its output sent to a log file (the terminal belongs to the UI)."""
+def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False) -> Target:
+    """Start ``argv`` with its output sent to a log file (the terminal belongs to the UI).
+
+    ``own_code``: argv is perftui's own program, run isolated like a probe (not the user's
+    command, which keeps the user's directory and environment)."""
     if keep_output:
         fd, log_path = tempfile.mkstemp(prefix="perftui-target-", suffix=".log")
     else:
         fd, log_path = os.open(os.devnull, os.O_WRONLY), os.devnull
     try:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
-                                 start_new_session=True)
+                                 start_new_session=True,
+                                 cwd=CHILD_CWD if own_code else None,
+                                 env=child_env() if own_code else None)
     except (FileNotFoundError, PermissionError) as exc:
         if keep_output:
             os.unlink(log_path)
         what = "command not found" if isinstance(exc, FileNotFoundError) else "permission denied"
-        raise TargetError(f"{what}: {argv[0]}") from None
+        raise TargetError(f"{what}: {clean(argv[0])}") from None
     finally:
         os.close(fd)
-    return Target(child.pid, f"pid {child.pid} ({shlex.join(argv)})", child,
+    return Target(child.pid, f"pid {child.pid} ({clean(shlex.join(argv))})", child,
                   log_path if keep_output else None)
 
 
 def spawn_demo() -> Target:
-    target = spawn([sys.executable, "-m", "perftui.demo"], keep_output=False)
+    target = spawn(python_argv("perftui.demo"), keep_output=False, own_code=True)
     target.label = f"pid {target.pid} (built-in demo)"
     return target

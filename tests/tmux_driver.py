@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 class Tmux:
     def __init__(self, argv: list[str], width: int = 120, height: int = 40,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
         if shutil.which("tmux") is None:
             raise RuntimeError("tmux is not installed (scripts/install-deps.sh installs it)")
         self.name = f"perftui-test-{uuid.uuid4().hex[:8]}"
@@ -21,12 +21,26 @@ class Tmux:
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
         # Keep the pane after the program exits so its last screen and status can be read.
         cmd = f"env {exports} {shlex.join(argv)}; echo EXITED=$?; sleep 30"
-        subprocess.run([*self.tmux, "new-session", "-d", "-s", self.name, "-x", str(width),
-                        "-y", str(height), cmd], check=True)
+        where = ["-c", cwd] if cwd else []
+        subprocess.run([*self.tmux, "new-session", "-d", "-s", self.name, *where, "-x",
+                        str(width), "-y", str(height), cmd], check=True)
 
     def screen(self) -> str:
         return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.name],
                               capture_output=True, text=True, check=True).stdout
+
+    def screen_with_escapes(self) -> str:
+        """The screen with its colours and attributes as escape sequences (``-e``)."""
+        return subprocess.run([*self.tmux, "capture-pane", "-p", "-e", "-t", self.name],
+                              capture_output=True, text=True, check=True).stdout
+
+    def title(self) -> str:
+        return subprocess.run([*self.tmux, "display-message", "-p", "-t", self.name,
+                               "#{pane_title}"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    def set_title(self, title: str) -> None:
+        subprocess.run([*self.tmux, "select-pane", "-t", self.name, "-T", title], check=True)
 
     def keys(self, *keys: str) -> None:
         subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)

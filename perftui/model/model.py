@@ -14,6 +14,7 @@ from perftui.model.process import ProcessState
 from perftui.model.series import Series, rate
 from perftui.model.stacks import StackModel
 from perftui.model.syscalls import SyscallModel
+from perftui.safetext import clean_tree
 from probes.wire import SCHEMA_VERSION
 
 Frame = dict[str, Any]
@@ -65,6 +66,8 @@ class Model:
 
     def apply(self, stream: str, frame: Frame) -> None:
         """Fold one decoded frame of ``stream`` into the model."""
+        # Strings here reach terminals (panes, reports): cleaned once, on the way in.
+        frame = clean_tree(frame)
         kind = frame.get("k")
         ts = frame.get("ts")
         if isinstance(ts, (int, float)):

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from perftui.safetext import clean
 from perftui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
 from perftui.units import ellipsize, fmt_byte_rate, fmt_bytes, fmt_per_s, fmt_percent
 
@@ -136,7 +137,7 @@ class DiffScreen(Screen[None]):
 
     def __init__(self, diff: dict[str, Any], a: str, b: str) -> None:
         super().__init__()
-        self._diff, self._a, self._b = diff, a, b
+        self._diff, self._a, self._b = diff, clean(a), clean(b)
 
     def compose(self) -> ComposeResult:
         yield Static(summary_line(self._diff, self._a, self._b), id="diff-summary")

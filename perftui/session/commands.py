@@ -11,6 +11,7 @@ import math
 import re
 import sys
 
+from perftui.safetext import clean
 from perftui.session.format import SessionError
 
 _DURATION = re.compile(r"^(-?\d+(?:\.\d*)?)(ms|s|m|h)?$")
@@ -43,7 +44,7 @@ def _window(p: argparse.ArgumentParser) -> None:
 
 def _warn(warnings: list[str]) -> None:
     for w in warnings:
-        print(f"perftui: warning: {w}", file=sys.stderr)
+        print(f"perftui: warning: {clean(w)}", file=sys.stderr)
 
 
 def record_main(argv: list[str]) -> int:

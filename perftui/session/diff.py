@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from perftui.safetext import clean_markup
 from perftui.units import fmt_byte_rate, fmt_bytes, fmt_per_s, fmt_percent
 
 _FMT = {"percent": fmt_percent, "bytes": fmt_bytes, "bytes/s": fmt_byte_rate,
@@ -26,8 +26,8 @@ def _verdict(row: dict[str, Any]) -> str:
 
 
 def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> None:
-    t = Table("metric", "A", "B", "change", "", title=f"A = {escape(a_name)}   "
-              f"B = {escape(b_name)}   (threshold {diff['threshold_percent']:g}%)",
+    t = Table("metric", "A", "B", "change", "", title=f"A = {clean_markup(a_name)}   "
+              f"B = {clean_markup(b_name)}   (threshold {diff['threshold_percent']:g}%)",
               title_justify="left", box=None)
     for row in diff["metrics"]:
         fmt = _FMT[row["unit"]]
@@ -38,14 +38,14 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
         if rows:
             st = Table(section, "A", "B", "change", "", box=None)
             for row in rows[:20]:
-                st.add_row(escape(row["name"]), _FMT[unit](row["a"]), _FMT[unit](row["b"]),
+                st.add_row(clean_markup(row["name"]), _FMT[unit](row["a"]), _FMT[unit](row["b"]),
                            _pct(row), _verdict(row))
             console.print(st)
     threads = [r for r in diff["threads"] if r["a"] is None or r["b"] is None or r["delta"]]
     if threads:
         tt = Table("thread", "A avg CPU", "B avg CPU", "change", box=None)
         for row in threads[:20]:
-            tt.add_row(escape(row["name"]), fmt_percent(row["a"]), fmt_percent(row["b"]),
+            tt.add_row(clean_markup(row["name"]), fmt_percent(row["a"]), fmt_percent(row["b"]),
                        _pct(row))
         console.print(tt)
     for section in ("connections", "files"):
@@ -53,7 +53,7 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
         if only and (only["only_a"] or only["only_b"]):
             for side, names in (("A", only["only_a"]), ("B", only["only_b"])):
                 for name in names:
-                    console.print(f"{section[:-1]} only in {side}: {escape(name)}")
+                    console.print(f"{section[:-1]} only in {side}: {clean_markup(name)}")
     if diff["regressions"]:
         console.print(f"[bold red]{len(diff['regressions'])} regression(s):[/] "
                       + ", ".join(diff["regressions"]))

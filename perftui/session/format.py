@@ -17,6 +17,8 @@ from typing import Any
 
 import msgpack
 
+from perftui.safetext import clean
+
 MAGIC = b"\x89perftui\r\n\x1a\n"  # binary-safe like PNG's: text-mode mangling shows
 FORMAT_VERSION = 1
 CODEC = "deflate"  # raw deflate (zlib, wbits=-15), one stream per segment
@@ -82,9 +84,12 @@ class SessionHeader:
             return value if isinstance(value, kind) else default
 
         pid = m.get("pid")
-        return cls(pid=pid if isinstance(pid, int) else None, host=get("host", str, ""),
-                   command=[str(a) for a in get("command", list, [])],
-                   label=get("label", str, ""), start=float(get("start", (int, float), 0.0)),
+        # Text from a file reaches terminals (replay header, report): cleaned on the way in.
+        return cls(pid=pid if isinstance(pid, int) else None,
+                   host=clean(get("host", str, "")),
+                   command=[clean(a) for a in get("command", list, [])],
+                   label=clean(get("label", str, "")),
+                   start=float(get("start", (int, float), 0.0)),
                    interval=float(get("interval", (int, float), 1.0)),
                    probes=get("probes", dict, {}), perftui=get("perftui", str, ""),
                    schema=get("schema", int, 0), format=get("format", int, FORMAT_VERSION),
@@ -92,7 +97,7 @@ class SessionHeader:
 
 
 def encode_header(header: SessionHeader) -> bytes:
-    body = msgpack.packb(header.to_map(), use_bin_type=True)
+    body: bytes = msgpack.packb(header.to_map(), use_bin_type=True)
     return MAGIC + PREAMBLE.pack(header.format, len(body)) + body + CRC.pack(zlib.crc32(body))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import psutil
 
+from perftui.safetext import clean
 from perftui.session.format import SessionError
 from perftui.session.recorder import SessionRecorder, default_name, new_header
 from perftui.sources.probeproc import ProbeSpec
@@ -115,15 +116,16 @@ def record(target: Target, path: str | None, interval: float, duration: float | 
             target.child.kill()
             target.child.wait()
         raise
-    print(f"perftui: recording {target.label} to {rec.path} (Ctrl-C to stop)", file=sys.stderr)
+    print(f"perftui: recording {clean(target.label)} to {clean(rec.path)} (Ctrl-C to stop)",
+          file=sys.stderr)
     t0 = time.monotonic()
     why = rec.run()
     r = rec.recorder
-    print(f"{rec.path}: {fmt_bytes(r.size)}, {r.frames} frames, "
+    print(f"{clean(rec.path)}: {fmt_bytes(r.size)}, {r.frames} frames, "
           f"{fmt_duration(time.monotonic() - t0)} ({why})")
     if target.child is not None and target.log_path:
-        print(f"perftui: the target's output is in {target.log_path}", file=sys.stderr)
+        print(f"perftui: the target's output is in {clean(target.log_path)}", file=sys.stderr)
     if r.error:
-        print(f"perftui: {r.error}", file=sys.stderr)
+        print(f"perftui: {clean(r.error)}", file=sys.stderr)
         return 1
     return 0

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from perftui.safetext import clean_markup
 from perftui.units import fmt_bytes, fmt_count, fmt_duration, fmt_growth, fmt_percent
 
 
@@ -41,7 +41,7 @@ def _headline(report: dict[str, Any]) -> Table:
 
 
 def render(report: dict[str, Any], console: Console) -> None:
-    console.print(f"[bold]pid {report['pid']}[/] {escape(report['command'])}: "
+    console.print(f"[bold]pid {report['pid']}[/] {clean_markup(report['command'])}: "
                   f"{fmt_duration(report['duration_s'])}, {report['samples']} samples")
     console.print(_headline(report))
     conns = report["net"]["connections"]
@@ -49,18 +49,18 @@ def render(report: dict[str, Any], console: Console) -> None:
         t = Table("local", "remote", "state", "sent", "received", title="TCP connections",
                   title_justify="left", box=None)
         for c in conns:
-            t.add_row(escape(c["local"]), escape(c["remote"]), c.get("state", ""),
+            t.add_row(clean_markup(c["local"]), clean_markup(c["remote"]), c.get("state", ""),
                       fmt_bytes(c["sent_bytes"]), fmt_bytes(c["recv_bytes"]))
         console.print(t)
     if report["threads"]:
         t = Table("tid", "thread", "avg CPU", title="Threads", title_justify="left", box=None)
         for th in report["threads"]:
-            t.add_row(str(th["tid"]), escape(th["name"]), fmt_percent(th["cpu_percent_avg"]))
+            t.add_row(str(th["tid"]), clean_markup(th["name"]), fmt_percent(th["cpu_percent_avg"]))
         console.print(t)
     for key in ("syscalls", "files", "functions"):
         rows = report.get(key)
         if rows:
             t = Table(*rows[0].keys(), title=key.capitalize(), title_justify="left", box=None)
             for row in rows[:20]:
-                t.add_row(*(escape(str(v)) for v in row.values()))
+                t.add_row(*(clean_markup(str(v)) for v in row.values()))
             console.print(t)

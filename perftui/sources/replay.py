@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from perftui.model.model import Model
+from perftui.safetext import clean
 from perftui.session.checkpoints import SPACING_S, Checkpoints
 from perftui.session.format import SessionError
 from perftui.session.player import Player, PlayState
@@ -83,7 +84,7 @@ class ReplaySource:
 
     @property
     def description(self) -> str:
-        return f"replay of {os.path.basename(self.path)}: {self._label}"
+        return f"replay of {clean(os.path.basename(self.path))}: {self._label}"
 
     @property
     def interval(self) -> float:
@@ -201,7 +202,7 @@ class ReplaySource:
     def warnings(self) -> list[str]:
         """Problems with the file (cut short, damaged) and moves that could not be made."""
         with self._st.cond:
-            return [*self._reader.warnings, *self._st.notes]
+            return [clean(w) for w in (*self._reader.warnings, *self._st.notes)]
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Until no command is pending and playback is paused or at its end (for tests)."""
