@@ -37,7 +37,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from perftui.probeselect import PYSPY_MAX_CHUNK_S  # noqa: E402
+from perftui.host.probeselect import PYSPY_MAX_CHUNK_S  # noqa: E402
 from probes.pyspy.locate import find_pyspy  # noqa: E402
 from probes.wire import iter_frames  # noqa: E402
 

@@ -28,9 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from perftui.model import Model, build_snapshot  # noqa: E402
-from perftui.model.compare import compare  # noqa: E402
+from perftui.report.compare import compare  # noqa: E402
+from perftui.report.load import summarize  # noqa: E402
 from perftui.session import SessionRecorder, new_header  # noqa: E402
-from perftui.session.load import summarize  # noqa: E402
 from perftui.session.writer import write_frames  # noqa: E402
 from perftui.sources.replay import MAX, ReplaySource  # noqa: E402
 from tests.framegen import GenConfig, iter_frames  # noqa: E402

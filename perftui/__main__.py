@@ -1,3 +1,5 @@
+"""``python -m perftui``: the perftui command."""
+
 from perftui.cli import main
 
 raise SystemExit(main())

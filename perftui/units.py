@@ -6,6 +6,8 @@ value is ``NA`` (never a made-up zero).
 
 from __future__ import annotations
 
+import re
+
 NA = "\u2013"  # en dash: a value the probe could not read or a rate not known yet
 
 _BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
@@ -116,3 +118,39 @@ def ellipsize_left(text: str, width: int) -> str:
     if width <= 0:
         return ""
     return text if len(text) <= width else "…" + text[len(text) - width + 1:]
+
+
+_DURATION = re.compile(r"^(-?\d+(?:\.\d*)?)(ms|s|m|h)?$")
+_DURATION_UNIT = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_time(text: str) -> float:
+    """``90``, ``1.5m``, ``2h``, ``-60`` (from the end), or an epoch timestamp, in seconds.
+    ValueError says what is wrong."""
+    m = _DURATION.match(text.strip())
+    if m is None:
+        raise ValueError(f"not a time: {text!r} (seconds, 5m, 1h or a timestamp)")
+    return float(m.group(1)) * _DURATION_UNIT[m.group(2)]
+
+
+def _three_digits(value: float) -> str:
+    """``6.14``, ``63.8``, ``850``: decimals chosen after rounding, so 9.999 gives ``10.0``."""
+    if round(value, 2) < 10:
+        return f"{value:.2f}"
+    if round(value, 1) < 100:
+        return f"{value:.1f}"
+    return f"{value:.0f}"
+
+
+def fmt_latency(ns: float | None) -> str:
+    """``850 ns``, ``6.14 µs``, ``1.04 ms``, ``2.50 s``: three significant digits at most,
+    in the smallest unit that keeps the number under 1000 once rounded (so 999.99 ns reads
+    ``1.00 µs``, never ``1000 ns``)."""
+    if ns is None:
+        return NA
+    if round(ns) < 1000:
+        return f"{ns:.0f} ns"
+    for unit, scale in (("µs", 1e3), ("ms", 1e6)):
+        if round(ns / scale) < 1000:
+            return f"{_three_digits(ns / scale)} {unit}"
+    return f"{_three_digits(ns / 1e9)} s"

@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from perftui.app import create_app  # noqa: E402
 from perftui.sources.base import Source  # noqa: E402
+from perftui.ui.app import create_app  # noqa: E402
 
 SIZES = ((80, 24), (200, 60))
 # (name, keys that lead from the main view to it); each view returns to the main view after.
@@ -42,12 +42,12 @@ class Demo:
     """The built-in demo target, started once and shared by every capture."""
 
     def __init__(self) -> None:
-        from perftui.target import spawn_demo
+        from perftui.host.target import spawn_demo
 
         self.target = spawn_demo()
 
     def source(self, interval: float) -> Source:
-        from perftui.cli import probes_for
+        from perftui.cli.pick import probes_for
         from perftui.sources.live import LiveSource
 
         # The same probes the command line would pick for this target.

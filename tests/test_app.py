@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from perftui.app import INTERVAL_STEPS, PerftuiApp, create_app, step_interval
-from perftui.screens.help import KEYS, HelpScreen
 from perftui.sources.canned import CannedSource
-from perftui.themes import THEME_NAMES, ThemeError, load_theme_file, load_themes
+from perftui.ui import create_app
+from perftui.ui.app import INTERVAL_STEPS, PerftuiApp, SnapshotReady, step_interval
+from perftui.ui.screens.help import KEYS, HelpScreen
+from perftui.ui.themes import THEME_NAMES, ThemeError, load_theme_file, load_themes
+from perftui.ui.widgets.memory import MemoryPane
+from perftui.ui.widgets.pane import Pane
 from perftui.units import fmt_byte_rate, fmt_bytes, fmt_per_s, fmt_percent
-from perftui.widgets.memory import MemoryPane
-from perftui.widgets.pane import Pane
 from tests.framegen import Frame, GenConfig, PushSource, frames, sample
 
 WIDE = (160, 48)
@@ -352,7 +353,7 @@ def test_a_broken_theme_file_says_what_is_wrong(tmp_path: Path) -> None:
 
 @run_async
 async def test_enter_on_the_cpu_pane_opens_hot_functions() -> None:
-    from perftui.screens.hot import HotScreen
+    from perftui.ui.screens.hot import HotScreen
 
     app = app_for(GenConfig(samples=5))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -374,4 +375,4 @@ async def test_a_refresh_timer_firing_after_shutdown_does_nothing() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
     assert not app.screen_stack
-    app._take_pending()  # a live source's coalescing timer, late: must not raise
+    app.on_snapshot_ready(SnapshotReady(app.snapshot))  # a late one: must not raise

@@ -16,13 +16,14 @@ from typing import Any
 import msgpack
 import pytest
 
-from perftui.app import create_app
-from perftui.model import Model, build_snapshot
-from perftui.model.stackviews import top_functions
+from perftui.model import Model
 from perftui.session import SessionReader, SessionRecorder, new_header
 from perftui.session.prologue import Prologue
 from perftui.sources.replay import MAX, ReplaySource
+from perftui.ui import create_app
 from perftui.units import fmt_bytes
+from perftui.views.snapshot import build_snapshot
+from perftui.views.stacks import top_functions
 from tests.framegen import Frame, GenConfig, PushSource
 from tests.test_app import run_async, text_of
 from tests.test_report import with_stacks
@@ -95,8 +96,7 @@ async def test_r_records_from_now_and_the_file_stands_on_its_own(here: Path) -> 
                     "the header follows the file's size")
         await pilot.press("r")
         assert not app.recording.active and "REC" not in text_of(app, "header")
-        with app.lock:
-            live = build_snapshot(app.model)
+        live = app.feed.read(build_snapshot)
     reader, got = read_back(path)
     assert reader.closed_cleanly and reader.index().frames == len(got)
     assert reader.header.pid == CFG.pid and reader.header.probes.keys() == {"procfs", "pyspy"}

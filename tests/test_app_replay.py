@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from perftui.app import PerftuiApp, create_app
-from perftui.replay_keys import KEYS, ReplayApp
-from perftui.screens.goto import GotoScreen, parse_goto
-from perftui.screens.help import HelpScreen
 from perftui.session import new_header
 from perftui.session.writer import write_frames
-from perftui.sources.replay import MAX, ReplayPosition, ReplaySource
+from perftui.sources.base import ReplayPosition
+from perftui.sources.replay import MAX, ReplaySource
+from perftui.ui import create_app
+from perftui.ui.app import PerftuiApp
+from perftui.ui.replay import KEYS, ReplayApp
+from perftui.ui.screens.goto import GotoScreen, parse_goto
+from perftui.ui.screens.help import HelpScreen
+from perftui.ui.widgets.timeline import GAP, MARKER, TimelineBar, bar_parts, timeline_line
 from perftui.units import fmt_percent
-from perftui.widgets.timeline import GAP, MARKER, TimelineBar, bar_parts, timeline_line
 from tests.framegen import Frame, GenConfig, frames
 from tests.test_app import run_async, screen_lines, text_of
 
@@ -73,8 +75,7 @@ def notes(app: PerftuiApp) -> list[str]:
 
 
 def samples(app: PerftuiApp) -> int:
-    with app.lock:
-        return app.model.process.samples
+    return app.feed.read(lambda m: m.process.samples)
 
 
 def timeline(app: PerftuiApp) -> str:

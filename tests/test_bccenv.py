@@ -180,6 +180,7 @@ def test_compile_timeout_is_reported_not_raised(real_bcc: bccenv.BccLocation,
 def test_compile_child_crash_is_reported(real_bcc: bccenv.BccLocation, root: None,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # Stand-in for libbcc segfaulting: the child dies by a signal.
-    monkeypatch.setattr(bccenv, "_CHILD", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    monkeypatch.setattr(bccenv, "python_argv", lambda *_: [
+        sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"])
     res = bccenv.try_compile()
     assert not res.ok and "killed by signal 11" in res.detail

@@ -77,8 +77,8 @@ def test_unknown_theme_is_a_clear_error() -> None:
 
 
 def test_probes_option_names_the_probes() -> None:
-    from perftui.cli import probes_for
-    from perftui.target import Target
+    from perftui.cli.pick import probes_for
+    from perftui.host.target import Target
 
     target = Target(1, "pid 1")
     assert [p.name for p in probes_for(target, ("ebpf", "procfs", "ebpf"))] == ["procfs", "ebpf"]

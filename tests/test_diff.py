@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from perftui.model.compare import compare
+from perftui.report.compare import compare
+from perftui.report.load import summarize
 from perftui.session import new_header
-from perftui.session.load import summarize
 from perftui.session.writer import write_frames
 from tests.framegen import Conn, GenConfig, frames
 from tests.test_session_record import perftui

@@ -8,11 +8,11 @@ from typing import Any
 
 from textual.content import Content
 
-from perftui.model.compare import compare
-from perftui.screens.diff import DiffApp, metrics_table, sections
+from perftui.report.compare import compare
+from perftui.report.load import summarize
 from perftui.session import new_header
-from perftui.session.load import summarize
 from perftui.session.writer import write_frames
+from perftui.ui.screens.diff import DiffApp, metrics_table, sections
 from tests.framegen import GenConfig, frames
 from tests.test_app import run_async, screen_lines
 from tests.test_report import with_stacks

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from perftui import doctor
-from perftui.doctor import Check, Level
+from perftui.host import doctor
+from perftui.host.doctor import Check, Level
 from probes import bccenv
+from probes.pyspy.locate import ENV as PYSPY_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +48,7 @@ def sleeper() -> Iterator[int]:
 
 def doctor_in_subprocess(pid: int | None, env: dict[str, str] | None = None
                          ) -> subprocess.CompletedProcess[str]:
-    code = f"import sys; from perftui import doctor; sys.exit(doctor.run({pid!r}, sys.stdout))"
+    code = f"import sys; from perftui.host import doctor; sys.exit(doctor.run({pid!r}, sys.stdout))"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, env=env, stdin=subprocess.DEVNULL)
 
@@ -127,7 +128,8 @@ def _path_without(tool: str) -> str:
 
 
 def test_missing_pyspy_and_bcc_show_missing_with_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", _path_without("py-spy"))
+    # doctor looks where the probe does: PERFTUI_PYSPY, next to the interpreter, then PATH.
+    monkeypatch.setenv(PYSPY_ENV, "/nonexistent/py-spy")
     monkeypatch.setenv(bccenv.NO_BCC_ENV, "1")
     checks = by_name(doctor.collect(None))
     for name in ("py-spy", "bcc module", "bcc compile"):
@@ -145,7 +147,7 @@ def test_missing_pyspy_and_bcc_show_missing_with_fix(monkeypatch: pytest.MonkeyP
 
 
 def test_missing_in_subprocess_env() -> None:
-    env = dict(os.environ, PATH=_path_without("py-spy"), **{bccenv.NO_BCC_ENV: "1"})
+    env = dict(os.environ, **{PYSPY_ENV: "/nonexistent/py-spy", bccenv.NO_BCC_ENV: "1"})
     r = doctor_in_subprocess(None, env=env)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stdout + r.stderr

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from perftui.model import Model, build_snapshot
-from perftui.probeselect import select_probes
+from perftui.host.probeselect import select_probes
+from perftui.model import Model
 from perftui.sources.live import LiveSource
+from perftui.views.snapshot import build_snapshot
 from tests.test_probe_ebpf import READY_TIMEOUT, TARGET, _bcc_missing
 
 pytestmark = [pytest.mark.root,

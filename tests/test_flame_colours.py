@@ -7,9 +7,9 @@ from rich.color import Color as RichColor
 from textual.app import App, ComposeResult
 from textual.color import Color
 
-from perftui.model.stackviews import FlameNode
-from perftui.themes import THEME_NAMES, load_themes
-from perftui.widgets.flame import FlameView, heat
+from perftui.ui.themes import THEME_NAMES, load_themes
+from perftui.ui.widgets.flame import FlameView, heat
+from perftui.views.stacks import FlameNode
 from tests.test_app import run_async
 
 

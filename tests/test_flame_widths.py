@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import random
 
-from perftui.model.stackviews import FlameNode
-from perftui.widgets.flame import allocate, find, layout
+from perftui.ui.widgets.flame import allocate, find, layout
+from perftui.views.stacks import FlameNode
 
 
 def node(name: str, own: int, *kids: FlameNode) -> FlameNode:

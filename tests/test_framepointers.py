@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from perftui import doctor, framepointers
+from perftui.host import doctor, framepointers
 
 HOT_C = Path(__file__).resolve().parent / "targets" / "hot_c.c"
 pytestmark = pytest.mark.skipif(platform.machine() != "x86_64" or shutil.which("gcc") is None,

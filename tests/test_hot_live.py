@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from perftui.app import PerftuiApp, create_app
+from perftui.host.probeselect import PROCFS, native_stacks_possible, pyspy_spec
 from perftui.model.model import Model
-from perftui.probeselect import PROCFS, native_stacks_possible, pyspy_spec
-from perftui.screens.hot import HotScreen
 from perftui.sources.live import LiveSource
-from perftui.widgets.topfuncs import TopFunctions
+from perftui.ui import create_app
+from perftui.ui.app import PerftuiApp
+from perftui.ui.screens.hot import HotScreen
+from perftui.ui.widgets.topfuncs import TopFunctions
 from tests.test_app import run_async, screen_lines
 from tests.test_probe_pyspy import needs_pyspy
 from tests.test_probe_stacks import needs_bpf
@@ -45,13 +46,12 @@ def _run(path: Path) -> Iterator[subprocess.Popen[str]]:
 
 async def until(app: PerftuiApp, pilot: Any, ok: Callable[[Model], bool],
                 timeout: float = 30.0) -> None:
-    """Wait (letting the app run) until ``ok(model)`` holds under the app's lock."""
+    """Wait (letting the app run) until ``ok(model)`` holds, asked on the feed's thread."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        with app.lock:
-            if ok(app.model):
-                return
+        if app.feed.read(ok):
+            return
         if loop.time() > deadline:
             raise AssertionError("\n".join(screen_lines(app)))
         await pilot.pause(0.3)
@@ -91,27 +91,28 @@ async def test_i_and_g_switch_py_spy_options_on_a_real_target(
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, HotScreen)
-        with app.lock:
-            before = newest_threads(app.model)
+        before = app.feed.read(newest_threads)
         assert "spinner" in before and "MainThread" not in before, before
         await pilot.press("i")
         await until(app, pilot, switched("idle", True))
-        with app.lock:
-            idle = newest_threads(app.model)
+        idle = app.feed.read(newest_threads)
         assert {"MainThread", "spinner", "hasher"} <= idle, idle
         assert "py-spy options (i G N P): idle threads" in "\n".join(screen_lines(app))
         await pilot.press("i")  # off again: the sleeping main thread stops appearing
         await until(app, pilot, switched("idle", False))
-        with app.lock:
-            assert "MainThread" not in newest_threads(app.model)
+        assert "MainThread" not in app.feed.read(newest_threads)
         await pilot.press("G")  # the hasher runs without the GIL: it drops out
         await until(app, pilot, switched("gil", True))
-        with app.lock:
-            stacks = app.model.pystacks
+
+        def per_thread(model: Model) -> dict[str, int]:
+            stacks = model.pystacks
             piece = [s for s in stacks.slices if s.t0 >= (stacks.options_t0 or 0)][-1]
-            per = {}
+            per: dict[str, int] = {}
             for _, tid, n in piece.triples():
                 per[stacks.thread_name(tid)] = per.get(stacks.thread_name(tid), 0) + n
+            return per
+
+        per = app.feed.read(per_thread)
         assert per.get("spinner", 0) > 20 and per.get("hasher", 0) <= per["spinner"] // 20, per
         assert "GIL holder only" in "\n".join(screen_lines(app))
         await settle(app, pilot, source)
@@ -130,8 +131,7 @@ async def test_m_starts_native_stacks_for_a_python_target(
         await until(app, pilot, lambda m: bool(m.pystacks.slices))
         await pilot.press("f")
         await pilot.pause()
-        with app.lock:
-            assert "stacks" not in app.model.probes  # not started until asked for
+        assert "stacks" not in app.feed.read(lambda m: set(m.probes))  # not until asked
         await pilot.press("m")
         screen = "\n".join(screen_lines(app))
         assert "native sampler starting (compiling)" in screen, screen

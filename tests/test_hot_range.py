@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from perftui.app import create_app
-from perftui.screens.hot import HotScreen
-from perftui.screens.range_pick import RangeChart, RangePicker, span_of
+from perftui.ui import create_app
+from perftui.ui.screens.hot import HotScreen
+from perftui.ui.screens.range_pick import RangeChart, RangePicker, span_of
 from tests.framegen import PushSource, frames
 from tests.test_app import run_async
 from tests.test_hot_screen import CFG, WORKER, A, B, PyFrames, opened, table_rows, text

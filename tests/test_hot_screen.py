@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from perftui.app import PerftuiApp, create_app
-from perftui.screens.hot import NO_PROBE, HotScreen
-from perftui.widgets.flame import FlameView
-from perftui.widgets.topfuncs import TopFunctions
+from perftui.ui import create_app
+from perftui.ui.app import PerftuiApp
+from perftui.ui.screens.hot import HotScreen
+from perftui.ui.widgets.flame import FlameView
+from perftui.ui.widgets.topfuncs import TopFunctions
+from perftui.views.hot import NO_PROBE
 from tests.framegen import Frame, GenConfig, PushSource, frames
 from tests.test_app import run_async, screen_lines
 
@@ -202,7 +204,7 @@ async def test_live_refresh_and_no_sampler_reason() -> None:
 
 
 def test_help_lists_every_key_of_the_screen() -> None:
-    from perftui.screens.help import HOT_KEYS
+    from perftui.ui.screens.help import HOT_KEYS
 
     listed = {k.strip() for keys, _ in HOT_KEYS for k in keys.split(",")}
     names = {"slash": "/", "up": "arrows", "down": "arrows", "left": "arrows",

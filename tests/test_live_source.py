@@ -16,8 +16,8 @@ from typing import Any
 import psutil
 import pytest
 
+from perftui.host.target import spawn
 from perftui.sources.live import LiveSource
-from perftui.target import spawn
 
 TARGET = Path(__file__).parent / "targets" / "named_workers.py"
 
@@ -166,7 +166,7 @@ def _pyspy_pids() -> list[int]:
 @pytest.mark.skipif(shutil.which("py-spy") is None, reason="py-spy is not installed")
 def test_a_probe_added_while_running_takes_commands_kept_across_restarts(
         target: subprocess.Popen[str]) -> None:
-    from perftui.probeselect import pyspy_spec
+    from perftui.host.probeselect import pyspy_spec
     from perftui.sources.early import EarlyStartSource
 
     got = Collector()
@@ -199,7 +199,7 @@ def test_a_probe_added_while_running_takes_commands_kept_across_restarts(
 
 
 def test_replay_sources_refuse_commands_and_probes() -> None:
-    from perftui.probeselect import STACKS
+    from perftui.host.probeselect import STACKS
     from perftui.sources.canned import CannedSource
 
     src = CannedSource([])

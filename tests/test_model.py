@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from perftui.model import APP_STREAM, Model, SchemaError, build_snapshot
+from perftui.model import APP_STREAM, Model, SchemaError
 from perftui.model.growth import sustained_growth
 from perftui.model.series import Series, rate, slope
+from perftui.views.snapshot import build_snapshot
 from probes.wire import SCHEMA_VERSION
 
 MiB = 2**20

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from perftui.model import Model, build_snapshot
-from perftui.model.summary import Summarizer
+from perftui.model import Model
 from perftui.model.syscalls import quantile_ns
+from perftui.report.summary import Summarizer
+from perftui.views.snapshot import build_snapshot
 from probes.wire import SCHEMA_VERSION
 from tests.framegen import EbpfGen, GenConfig, frames
 
@@ -133,7 +134,7 @@ def test_report_window_ends_with_the_last_sys_frame_inside_it() -> None:
 
 
 def test_ebpf_compiling_reads_as_starting_then_live_not_degraded() -> None:
-    from perftui.widgets.header import AppState, header_lines
+    from perftui.ui.widgets.header import AppState, header_lines
     from probes.ebpf.start import compiling_caps
 
     m = Model()

@@ -356,7 +356,8 @@ def run_threads(a: int, b: int, fails: int, *probe_args: str,
 
 @needs_bpf
 def test_calls_and_errors_per_thread_are_exact_below_the_sampling_rate() -> None:
-    from perftui.model import Model, build_snapshot
+    from perftui.model import Model
+    from perftui.views.snapshot import build_snapshot
 
     split = run_threads(3000, 1000, 200)
     assert {f.get("lat_every") for f in split.frames if f["k"] == "sys"} == {1}

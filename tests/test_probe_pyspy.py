@@ -20,7 +20,7 @@ import pytest
 
 from perftui.model.model import Model
 from perftui.model.stacks import Window
-from perftui.model.stackviews import flame, top_functions
+from perftui.views.stacks import flame, top_functions
 from probes.pyspy.chunk import Chunk
 from probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
 from probes.pyspy.locate import ENV, NotFound, find_pyspy

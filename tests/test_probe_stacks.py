@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from perftui.model.model import Model
-from perftui.model.stackviews import folded, top_functions
+from perftui.views.stacks import folded, top_functions
 from probes import bccenv
 from probes.stacks.symbols import INCOMPLETE, Symbolizer
 from tests.test_probe_pyspy import HOT, Probe

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from perftui.model.stackviews import folded, top_functions
+from perftui.views.stacks import folded, top_functions
 from probes.stacks.symbols import INCOMPLETE
 from tests.test_probe_stacks import StacksProbe, _model, needs_bpf
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from perftui.probeselect import PROCFS, pyspy_spec, select_probes
-from probes.pyspy.target import age, gone_reason, python_version
+from perftui.host.probeselect import PROCFS, pyspy_spec, select_probes
+from probes.targetinfo import age, gone_reason, python_version
 
 HOT = Path(__file__).resolve().parent / "targets" / "hot_python.py"
 VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -20,7 +20,7 @@ VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 def no_syscall_probe(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pyspy/stacks choices alone; the syscall probe's choice has its own tests."""
     if "syscall_choice" not in request.node.name:
-        import perftui.probeselect as ps
+        import perftui.host.probeselect as ps
 
         monkeypatch.setattr(ps, "syscall_probe", lambda: (None, ""))
 
@@ -80,7 +80,7 @@ def test_target_helpers(python_target: int, sleeper: int) -> None:
 
 def test_native_stacks_by_default_for_other_targets_when_they_can_run(
         sleeper: int, python_target: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    import perftui.probeselect as ps
+    import perftui.host.probeselect as ps
 
     monkeypatch.setattr(ps, "native_stacks_possible", lambda: True)
     assert [p.name for p in select_probes(sleeper).probes] == ["procfs", "stacks"]
@@ -90,7 +90,7 @@ def test_native_stacks_by_default_for_other_targets_when_they_can_run(
 
 
 def test_native_stacks_possible_follows_bcc(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perftui.probeselect import native_stacks_possible
+    from perftui.host.probeselect import native_stacks_possible
 
     monkeypatch.setenv("PERFTUI_NO_BCC", "1")
     assert native_stacks_possible() is False
@@ -98,7 +98,7 @@ def test_native_stacks_possible_follows_bcc(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_syscall_choice_ebpf_then_perfcount_then_none(
         sleeper: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    import perftui.probeselect as ps
+    import perftui.host.probeselect as ps
 
     def names() -> list[str]:
         return [p.name for p in select_probes(sleeper, native_stacks=False).probes]

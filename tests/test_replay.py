@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from perftui.model import Model, Snapshot, build_snapshot
+from perftui.model import Model
 from perftui.session import SessionReader, SessionRecorder, new_header
 from perftui.session.writer import write_frames
 from perftui.sources.live import LiveSource
 from perftui.sources.replay import MAX, ReplaySource
+from perftui.views.snapshot import Snapshot, build_snapshot
 from tests.framegen import GenConfig, frames
 
 TARGET = Path(__file__).parent / "targets" / "named_workers.py"

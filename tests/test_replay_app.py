@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from perftui.app import create_app
-from perftui.model import build_snapshot
 from perftui.session import new_header
 from perftui.session.writer import write_frames
 from perftui.sources.replay import MAX, ReplaySource
+from perftui.ui import create_app
+from perftui.views.snapshot import build_snapshot
 from tests.framegen import GenConfig, frames
 
 
@@ -28,9 +28,9 @@ def test_replay_runs_in_the_app_to_the_recorded_end(tmp_path: Path) -> None:
                         and app.snapshot.frames == len(frames(cfg)):
                     break
             assert source.position.at_end
-            with app.lock:
-                assert build_snapshot(app.model).header.pid == cfg.pid
-                assert app.model.process.samples == cfg.samples
+            assert app.feed.wait_idle()
+            assert app.feed.read(build_snapshot).header.pid == cfg.pid
+            assert app.feed.read(lambda m: m.process.samples) == cfg.samples
 
     asyncio.run(run())
     assert app.snapshot is not None and app.snapshot.cpu.percent == cfg.cpu_total

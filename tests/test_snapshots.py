@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from perftui.app import PerftuiApp, create_app
 from perftui.session import new_header
 from perftui.session.writer import write_frames
 from perftui.sources.canned import CannedSource
 from perftui.sources.replay import ReplaySource
+from perftui.ui import create_app
+from perftui.ui.app import PerftuiApp
 from tests.framegen import EbpfGen, GenConfig, frames
 from tests.test_app_replay import settle, with_gap
 
@@ -85,7 +86,7 @@ def test_replay_view(snap_compare: SnapCompare, tmp_path: Path) -> None:
 
 
 def test_diff_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
-    from perftui.screens.diff import DiffApp
+    from perftui.ui.screens.diff import DiffApp
     from tests.test_diff_screen import planted
 
     assert snap_compare(DiffApp(planted(tmp_path), "a.perftui", "b.perftui"),

@@ -11,7 +11,7 @@ import pytest
 import perftui.model.stacks as stacks_module
 from perftui.model.model import Model
 from perftui.model.stacks import OTHER_STACK, SESSION, StackModel, Window
-from perftui.model.stackviews import (
+from perftui.views.stacks import (
     FlameNode,
     flame,
     folded,

@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
-from perftui.app import create_app
-from perftui.model import Model, build_snapshot
+from perftui.model import Model
 from perftui.model.systhreads import WINDOW_S
-from perftui.screens.syscall_detail import SyscallDetailScreen
 from perftui.session import SessionReader, new_header
 from perftui.session.writer import write_frames
 from perftui.sources.canned import CannedSource
-from perftui.widgets.syscalls import SyscallPane
+from perftui.ui import create_app
+from perftui.ui.screens.syscall_detail import SyscallDetailScreen
+from perftui.ui.widgets.syscalls import SyscallPane
+from perftui.views.snapshot import build_snapshot
 from probes.wire import SCHEMA_VERSION
 from tests.framegen import EbpfGen, GenConfig, frames
 from tests.test_app import screen_lines

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from perftui.screens.syscall_detail import SyscallDetailScreen, bucket_label
-from perftui.units import fmt_per_s
-from perftui.widgets.syscalls import SyscallPane, fmt_latency
+from perftui.ui.screens.syscall_detail import SyscallDetailScreen, bucket_label
+from perftui.ui.widgets.syscalls import SyscallPane
+from perftui.units import fmt_latency, fmt_per_s
 from tests.framegen import EbpfGen, GenConfig
 from tests.test_app import WIDE, app_for, run_async, screen_lines, text_of
 

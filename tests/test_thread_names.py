@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from perftui.app import create_app
-from perftui.model import Model, build_snapshot
-from perftui.model.snapshot import ThreadRow
-from perftui.widgets.cpu import python_name
+from perftui.model import Model
+from perftui.ui import create_app
+from perftui.ui.widgets.cpu import python_name
+from perftui.views.snapshot import ThreadRow, build_snapshot
 from tests.framegen import PushSource, frames
 from tests.test_app import run_async, text_of
 from tests.test_hot_screen import CFG, MAIN, WORKER, PyFrames, profile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from perftui.ui.widgets.chart import chart_rows, nice_ceiling
 from perftui.units import (
     NA,
     ellipsize,
@@ -17,7 +18,6 @@ from perftui.units import (
     fmt_per_s,
     fmt_percent,
 )
-from perftui.widgets.chart import chart_rows, nice_ceiling
 
 
 @pytest.mark.parametrize(("value", "text"), [

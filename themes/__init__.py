@@ -1,4 +1,4 @@
-"""Theme files shipped with perftui (Textual ``Theme`` fields as TOML); loaded by perftui.themes."""
+"""Theme files shipped with perftui (Textual Theme fields as TOML); loaded by perftui.ui.themes."""
 
 from pathlib import Path
 

@@ -1,6 +1,7 @@
-"""The UI-free model: frames in, time series and views out."""
+"""(3) Frames folded: the UI-free, mutable state of a watched process (counters in, rates and
+bounded series out).  Read out through perftui.views."""
 
-from perftui.model.model import APP_STREAM, Model, SchemaError
-from perftui.model.snapshot import Snapshot, build_snapshot
+from perftui.frames import APP_STREAM, SchemaError
+from perftui.model.model import Model
 
-__all__ = ["APP_STREAM", "Model", "SchemaError", "Snapshot", "build_snapshot"]
+__all__ = ["APP_STREAM", "Model", "SchemaError"]

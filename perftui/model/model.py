@@ -7,24 +7,14 @@ same numbers.  Memory is bounded: series are ring buffers of ``history`` points.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from perftui.model.probes import FINISHED, ProbeStatus
+from perftui.frames import APP_STREAM, FINISHED, SYSCALL_STREAMS, Frame, check_schema
+from perftui.model.probes import ProbeStatus
 from perftui.model.process import ProcessState
 from perftui.model.series import Series, rate
 from perftui.model.stacks import StackModel
 from perftui.model.syscalls import SyscallModel
 from perftui.safetext import clean_tree
-from probes.wire import SCHEMA_VERSION
-
-Frame = dict[str, Any]
-
-APP_STREAM = "perftui"
-SYSCALL_STREAMS = ("ebpf", "perfcount")  # the same frames: perfcount is ebpf on perf counters
-
-
-class SchemaError(ValueError):
-    """A stream speaks a schema version this perftui cannot read."""
 
 
 @dataclass
@@ -89,10 +79,7 @@ class Model:
             if kind == "caps":  # the final word after hello's pending caps
                 status.apply_caps(frame)
         if kind == "hello":
-            schema = frame.get("schema")
-            if schema != SCHEMA_VERSION:
-                raise SchemaError(f"{stream} speaks frame schema {schema}; this perftui reads "
-                                  f"schema {SCHEMA_VERSION}")
+            check_schema(stream, frame)
             status.apply_hello(frame)
             self.pid = self.pid or frame.get("pid")
             self.host = self.host or str(frame.get("host", ""))

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-Frame = dict[str, Any]
+from perftui.frames import LIVE, STARTING, Frame
 
 # States a probe can be in, as the header shows them.
-LIVE = "live"
-STARTING = "starting"
-RESTARTING = "restarting"
-FAILED = "failed"
-FINISHED = "finished"
-UNAVAILABLE = "unavailable"
 
 
 @dataclass

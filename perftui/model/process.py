@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from perftui.frames import Frame
 from perftui.model.series import Series, rate
-
-Frame = dict[str, Any]
 
 
 @dataclass

@@ -8,7 +8,7 @@ distinct stacks (the rest are counted under one ``[other stacks]`` stack) and a 
 (stack, thread) pairs in the session total (the rest under thread ``OTHER_TID``).
 
 The views built from these sums (top functions, flame tree, exports) are in
-``perftui.model.stackviews``.
+``perftui.views.stacks``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-Frame = dict[str, Any]
+from perftui.frames import Frame
+
 Counts = dict[int, int]  # stack index -> samples
 
 OTHER_STACK = "[other stacks: more distinct stacks than perftui keeps]"

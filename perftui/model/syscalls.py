@@ -13,10 +13,9 @@ import errno
 from dataclasses import dataclass, field
 from typing import Any
 
+from perftui.frames import Frame
 from perftui.model.series import Series, rate
 from perftui.model.systhreads import ThreadSplit
-
-Frame = dict[str, Any]
 
 BUCKETS = 40
 # "Many small reads": reads averaging under a page, more than a thousand a second.  Below a

@@ -1,4 +1,4 @@
-"""Session files: a live session's raw frames recorded, read back, indexed for seeking."""
+"""(2) Frames at rest: the session file format, writer, reader, index, player, and the tee."""
 
 from perftui.session.format import SessionError, SessionHeader
 from perftui.session.reader import SessionReader, open_session

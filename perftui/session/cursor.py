@@ -5,12 +5,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
 
+from perftui.frames import Frame
 from perftui.session.index import ChunkIndex
 from perftui.session.reader import SessionReader, decode_frame
 
-Frame = dict[str, Any]
 Item = tuple[int, str, bytes, Frame | None]  # (frame number, stream, raw, decoded or None)
 
 

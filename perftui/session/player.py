@@ -11,12 +11,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from perftui.frames import FrameSink
 from perftui.model.model import Model
 from perftui.session.checkpoints import Checkpoints
 from perftui.session.cursor import Cursor, Item
 from perftui.session.index import ChunkIndex
 from perftui.session.reader import SessionReader
-from perftui.sources.base import FrameSink
 
 PRIMARY = "procfs"  # the stream whose samples are the steps
 FORWARD_FRAMES = 2000  # a jump forward shorter than this sends frames; longer ones rebuild

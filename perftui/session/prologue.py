@@ -21,9 +21,8 @@ from typing import Any
 
 import msgpack
 
-from perftui.model.model import APP_STREAM
+from perftui.frames import APP_STREAM, Frame
 
-Frame = dict[str, Any]
 Item = tuple[str, bytes, Frame]
 
 KINDS = ("hello", "meta", "caps", "threads")  # per stream, the latest of each, in this order

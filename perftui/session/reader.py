@@ -15,6 +15,7 @@ from typing import Any
 
 import msgpack
 
+from perftui.frames import Frame
 from perftui.session.format import (
     BLOCK,
     BLOCK_MARKER,
@@ -42,7 +43,6 @@ from perftui.session.format import (
 from perftui.session.index import ChunkIndex
 from probes.wire import SCHEMA_VERSION
 
-Frame = dict[str, Any]
 WINDOW = 256 * 1024
 MAX_WARNINGS = 20
 

@@ -12,16 +12,15 @@ import os
 import threading
 import time
 from datetime import datetime
-from typing import Any
 
 from perftui import __version__
+from perftui.frames import Frame
 from perftui.session.format import SUFFIX, SessionHeader
 from perftui.session.writer import SessionWriter
 from probes.wire import SCHEMA_VERSION
 
 FLUSH_S = 1.0
 
-Frame = dict[str, Any]
 
 
 def default_name(host: str, pid: int, when: float | None = None) -> str:

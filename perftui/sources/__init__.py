@@ -1,5 +1,6 @@
-"""Frame sources: where the model's frames come from (live probes, a session file, a list)."""
+"""(1) Frames in: live probes, a session file played back, a canned list."""
 
-from perftui.sources.base import FrameSink, Source
+from perftui.frames import FrameSink
+from perftui.sources.base import FrameSource, ProbeControl, Replay, Source, Transport
 
-__all__ = ["FrameSink", "Source"]
+__all__ = ["FrameSink", "FrameSource", "ProbeControl", "Replay", "Source", "Transport"]

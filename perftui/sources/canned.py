@@ -6,8 +6,7 @@ from collections.abc import Iterable
 
 import msgpack
 
-from perftui.sources.base import NOT_LIVE, Frame, FrameSink
-from perftui.sources.probeproc import ProbeSpec
+from perftui.frames import Frame, FrameSink
 
 
 class CannedSource:
@@ -32,15 +31,6 @@ class CannedSource:
     def start(self, sink: FrameSink) -> None:
         for stream, frame in self._frames:
             sink(stream, msgpack.packb(frame, use_bin_type=True), frame)
-
-    def set_interval(self, seconds: float) -> None:
-        self._interval = seconds
-
-    def command(self, probe: str, line: str) -> str | None:
-        return NOT_LIVE + "the probes' options cannot be changed"
-
-    def add_probe(self, spec: ProbeSpec) -> str | None:
-        return NOT_LIVE + "no probe can be started"
 
     def stop(self) -> None:
         pass

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 
-from perftui.sources.base import Frame, FrameSink, Source
+from perftui.frames import Frame, FrameSink
+from perftui.sources.base import Source
 from perftui.sources.probeproc import ProbeSpec
 
 

@@ -22,9 +22,7 @@ from typing import Any
 import msgpack
 import psutil
 
-from perftui.model.model import APP_STREAM
-from perftui.model.probes import FAILED, FINISHED, RESTARTING, STARTING
-from perftui.sources.base import FrameSink
+from perftui.frames import APP_STREAM, FAILED, FINISHED, RESTARTING, STARTING, FrameSink
 from perftui.sources.probeproc import EXIT_NO_TARGET, ProbeProcess, ProbeSpec
 
 PROCFS = ProbeSpec("procfs", "probes.procfs")

@@ -12,8 +12,6 @@ import psutil
 from probes.spawn import CHILD_CWD, child_env, python_argv
 from probes.wire import FrameDecoder
 
-Frame = dict[str, object]
-
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 30.0
 EXIT_NO_TARGET = 2  # a probe's exit code for "the target does not exist"

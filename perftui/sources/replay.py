@@ -25,33 +25,18 @@ import math
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from perftui.frames import FrameSink
 from perftui.model.model import Model
 from perftui.safetext import clean
 from perftui.session.checkpoints import SPACING_S, Checkpoints
 from perftui.session.format import SessionError
 from perftui.session.player import Player, PlayState
 from perftui.session.reader import SessionReader
-from perftui.sources.base import NOT_LIVE, FrameSink
-from perftui.sources.probeproc import ProbeSpec
+from perftui.sources.base import ReplayPosition
 
 MAX = math.inf
 SPEEDS = (1.0, 2.0, 10.0, MAX)
-
-
-@dataclass(frozen=True)
-class ReplayPosition:
-    offset_s: float  # of the newest frame delivered, from the start (0 before any)
-    length_s: float
-    start_ts: float
-    ts: float | None  # timestamp of the newest frame delivered
-    frame: int  # frames delivered
-    frames: int  # frames in the file
-    playing: bool
-    speed: float  # MAX (math.inf) for "as fast as possible"
-    at_end: bool
-    gaps: tuple[tuple[float, float], ...]  # (start, end) offsets with no frames
 
 
 class ReplaySource:
@@ -102,15 +87,6 @@ class ReplaySource:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
-
-    def set_interval(self, seconds: float) -> None:
-        """The recording's interval is what it is: nothing to change."""
-
-    def command(self, probe: str, line: str) -> str | None:
-        return NOT_LIVE + "the probes' options cannot be changed"
-
-    def add_probe(self, spec: ProbeSpec) -> str | None:
-        return NOT_LIVE + "no probe can be started"
 
     def stop(self) -> None:
         self._st.stop.set()

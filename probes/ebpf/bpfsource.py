@@ -6,7 +6,7 @@ import struct
 import time
 from typing import Any
 
-from probes.procfs.sockdiag import SockDiag
+from probes.sockdiag import SockDiag
 
 from .bpfmap import possible_cpus, sum_u64
 from .conns import ConnTable

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from probes import bccenv
 from probes.perfcount.source import PerfSource
-from probes.procfs.sockdiag import SockDiag, same_netns
+from probes.sockdiag import SockDiag, same_netns
 from probes.wire import cap
 
 from . import sysnames

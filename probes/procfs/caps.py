@@ -12,10 +12,10 @@ import os
 import socket
 from typing import Any
 
+from probes.sockdiag import SockDiag, same_netns
 from probes.wire import cap
 
 from .procread import read_proc
-from .sockdiag import SockDiag, same_netns
 
 Caps = dict[str, dict[str, Any]]
 

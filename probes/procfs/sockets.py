@@ -13,7 +13,7 @@ import os
 import socket
 from typing import Any
 
-from .sockdiag import SockDiag, TcpSock
+from probes.sockdiag import SockDiag, TcpSock
 
 _TCP4, _TCP6, _UDP, _UNIX, _OTHER, _UNKNOWN = "tcp4", "tcp6", "udp", "unix", "other", "?"
 _GONE = (errno.ENOENT, errno.ESRCH)

@@ -20,11 +20,12 @@ import sys
 from types import FrameType
 from typing import Any
 
+from probes import targetinfo as target
 from probes.args import positive, probe_parser
 from probes.control import Control
 from probes.wire import FrameWriter, cap, die_with_parent
 
-from . import VERSION, target
+from . import VERSION
 from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, Failure
 from .locate import NotFound, find_pyspy
 from .names import Dump, dump, pyspy_version

@@ -19,13 +19,13 @@ import tempfile
 import time
 from typing import Any
 
+from probes import targetinfo as target
 from probes.control import Control
+from probes.stackintern import Interner
 from probes.wire import FrameWriter
 
-from . import target
 from .chunk import Chunk, Result
 from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
-from .interner import Interner
 from .names import Dump, dump
 from .options import Options, parse_option_command
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from probes.args import probe_parser
 from probes.control import Control, Grid
-from probes.pyspy.interner import Interner
-from probes.pyspy.target import gone_reason, state
+from probes.stackintern import Interner
+from probes.targetinfo import gone_reason, state
 from probes.wire import FrameWriter, cap, die_with_parent
 
 from . import VERSION

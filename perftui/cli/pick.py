@@ -1,0 +1,57 @@
+"""Which process to watch and which probes to run on it: the same for every verb."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from perftui.host.target import (
+    Target,
+    TargetError,
+    check_pid,
+    describe,
+    find_by_name,
+    format_candidates,
+    spawn,
+    spawn_demo,
+)
+from perftui.sources.probeproc import ProbeSpec
+
+
+def resolve_target(args: argparse.Namespace, command: list[str]) -> Target:
+    if command:
+        return spawn(command)
+    if args.pid is not None:
+        check_pid(args.pid)
+        return Target(args.pid, describe(args.pid))
+    if args.name is not None:
+        matches = find_by_name(args.name)
+        if not matches:
+            raise TargetError(f"no process matches {args.name!r}")
+        if len(matches) == 1:
+            return Target(matches[0].pid, describe(matches[0].pid))
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from perftui.ui.chooser import choose_process
+
+            pid = choose_process(matches)
+            if pid is None:
+                raise TargetError("no process chosen")
+            check_pid(pid)
+            return Target(pid, describe(pid))
+        raise TargetError(f"{len(matches)} processes match {args.name!r}; pick one with -p:\n"
+                          + format_candidates(matches))
+    return spawn_demo()
+
+
+def probes_for(target: Target, only: tuple[str, ...] | None = None) -> list[ProbeSpec]:
+    """The probes for a target: the same for the live view and ``perftui record``.
+    ``only`` names them (procfs always runs: every pane starts from it)."""
+    from perftui.host import probeselect as ps
+
+    if only is None:
+        return list(ps.select_probes(target.pid).probes)
+    by_name = {"pyspy": ps.pyspy_spec(), "stacks": ps.STACKS, "ebpf": ps.EBPF,
+               "perfcount": ps.PERFCOUNT}
+    return [ps.PROCFS, *(by_name[n] for n in dict.fromkeys(only) if n != "procfs")]
+
+

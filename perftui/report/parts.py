@@ -1,0 +1,157 @@
+"""The built-in summary parts: cpu, memory, io, net and threads from the procfs model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from perftui.model.model import Model
+from perftui.model.stacks import Window
+from perftui.report.accum import Slope, Weighted
+from perftui.views.stacks import top_functions
+
+IO_KEYS = (("read_bytes", "rchar"), ("write_bytes", "wchar"), ("read_calls", "syscr"),
+           ("write_calls", "syscw"))
+
+
+@dataclass
+class CpuPart:
+    cpu: Weighted = field(default_factory=Weighted)
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        if in_window:
+            self.cpu.add(model.process.rates.get("cpu"), dt)
+
+    def result(self, model: Model) -> dict[str, Any]:
+        return {"cpu": {"avg_percent": self.cpu.mean, "max_percent": self.cpu.peak}}
+
+
+@dataclass
+class MemoryPart:
+    start: int | None = None
+    end: int | None = None
+    peak: int | None = None
+    growth: Slope = field(default_factory=Slope)
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        rss = model.process.mem.get("rss")
+        if not in_window or not isinstance(rss, int):
+            return
+        if self.start is None:
+            self.start = rss
+        self.end = rss
+        self.peak = rss if self.peak is None else max(self.peak, rss)
+        if model.process.last_ts is not None:
+            self.growth.add(model.process.last_ts, float(rss))
+
+    def result(self, model: Model) -> dict[str, Any]:
+        return {"memory": {"rss_start_bytes": self.start, "rss_end_bytes": self.end,
+                           "rss_max_bytes": self.peak,
+                           "rss_growth_bytes_per_s": self.growth.value}}
+
+
+@dataclass
+class IoPart:
+    """Logical I/O (rchar/wchar/syscr/syscw) over the window: counter deltas from the last
+    reading before the window (or its first reading) to its last."""
+
+    base: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None
+    total: dict[str, int] = field(default_factory=dict)
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        io = model.process.io
+        if io is None:
+            return
+        if not in_window:
+            self.base = io
+            return
+        prev = self.last if self.last is not None else (self.base or io)
+        for _, key in IO_KEYS:
+            a, b = prev.get(key), io.get(key)
+            if isinstance(a, int) and isinstance(b, int) and b >= a:
+                self.total[key] = self.total.get(key, 0) + b - a
+        self.last = io
+
+    def result(self, model: Model) -> dict[str, Any]:
+        seen = self.last is not None
+        return {"io": {name: self.total.get(key, 0) if seen else None
+                       for name, key in IO_KEYS}}
+
+
+@dataclass
+class NetPart:
+    """TCP bytes per connection over the window, from the model's since-attach counters."""
+
+    base: dict[tuple[str, str, int], tuple[int, int]] = field(default_factory=dict)
+    conns: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)
+    seen: bool = False
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        proc = model.process
+        if not proc.net_seen:
+            return
+        self.seen = self.seen or in_window
+        for key, c in proc.conns.items():
+            now = (c.sent_since_attach, c.recv_since_attach)
+            if not in_window:
+                self.base[key] = now
+                continue
+            sent0, recv0 = self.base.setdefault(key, now)
+            self.conns[key] = {"local": c.local, "remote": c.remote, "state": c.state,
+                               "sent_bytes": now[0] - sent0, "recv_bytes": now[1] - recv0}
+
+    def result(self, model: Model) -> dict[str, Any]:
+        if not self.seen:
+            return {"net": {"sent_bytes": None, "recv_bytes": None, "connections": []}}
+        rows = sorted(self.conns.values(),
+                      key=lambda r: (-(r["sent_bytes"] + r["recv_bytes"]), r["local"]))
+        return {"net": {"sent_bytes": sum(r["sent_bytes"] for r in rows),
+                        "recv_bytes": sum(r["recv_bytes"] for r in rows), "connections": rows}}
+
+
+@dataclass
+class ThreadsPart:
+    cpu: dict[int, Weighted] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        if not in_window:
+            return
+        for tid, t in model.process.threads.items():
+            self.names[tid] = t.name
+            self.cpu.setdefault(tid, Weighted()).add(t.cpu_percent, dt)
+
+    def result(self, model: Model) -> dict[str, Any]:
+        order = sorted(self.cpu.items(), key=lambda kv: (-(kv[1].mean or 0.0), kv[0]))
+        rows = [{"tid": tid, "name": self.names[tid], "cpu_percent_avg": w.mean}
+                for tid, w in order]
+        return {"threads": rows}
+
+
+@dataclass
+class FunctionsPart:
+    """Top Python functions over the window, from the stack model (``model.pystacks``,
+    perftui.views.stacks) when the session has stack samples; absent otherwise."""
+
+    lo: float | None = None
+    hi: float | None = None
+    limit: int = 50
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        ts = model.process.last_ts
+        if not in_window:
+            self.lo = ts
+        elif self.hi is None or (ts is not None and ts > self.hi):
+            self.hi = ts
+
+    def result(self, model: Model) -> dict[str, Any]:
+        stacks = model.pystacks
+        window = Window(t0=self.lo, t1=self.hi)
+        if not stacks.counts(window):
+            return {}
+        rows = top_functions(stacks, window, limit=self.limit)
+        return {"functions": [
+            {"name": f"{r.function} ({r.location})" if r.location else r.function,
+             "self_samples": r.self_samples, "self_percent": r.self_pct,
+             "total_samples": r.total_samples, "total_percent": r.total_pct} for r in rows]}

@@ -1,0 +1,93 @@
+"""Report parts for the ``ebpf`` stream: ``syscalls`` and ``files`` over the report's window.
+
+Counters are cumulative, so a window's figure is the last reading inside it minus the last
+reading before it; percentiles come from the histogram difference (perftui.model.syscalls).
+Parts are shown the model after each procfs sample, and the ebpf probe's frame of the same
+interval comes after that sample: the last reading is the model as the window ends (every
+frame up to the window's end applied), not the one at the last sample, which would leave out
+the final interval (and the target's last calls, sent just before ``gone``).
+Registered on import (perftui.views.snapshot imports this module, and every use of the model
+package imports that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from perftui.model.model import Model
+from perftui.model.syscalls import quantile_ns
+
+Counts = tuple[int, int, tuple[int, ...]]  # calls, errors, latency buckets
+
+
+def _minus(now: tuple[int, ...], base: tuple[int, ...]) -> list[int]:
+    if len(base) > len(now) or any(b > n for n, b in zip(now, base, strict=False)):
+        return list(now)  # the probe restarted: its histogram started over
+    return [n - (base[i] if i < len(base) else 0) for i, n in enumerate(now)]
+
+
+def _us(ns: float | None) -> float | None:
+    return None if ns is None else ns / 1000
+
+
+def _syscall_counts(model: Model) -> dict[str, Counts]:
+    return {s.name: (s.calls, sum(s.errors.values()), tuple(s.lat))
+            for s in model.sys.syscalls.values()}
+
+
+def _file_counts(model: Model) -> dict[str, tuple[int, int]]:
+    return {f.path: (f.read_bytes, f.write_bytes) for f in model.sys.files.values()}
+
+
+@dataclass
+class SyscallsPart:
+    base: dict[str, Counts] = field(default_factory=dict)
+    inside: bool = False  # a sample in the window was seen
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        if in_window:
+            self.inside = True
+        else:
+            self.base = _syscall_counts(model)
+
+    def result(self, model: Model) -> dict[str, Any]:
+        last = _syscall_counts(model) if self.inside else {}
+        if not last:
+            return {}
+        rows: list[dict[str, Any]] = []
+        for name, (calls, errors, lat) in last.items():
+            b_calls, b_errors, b_lat = self.base.get(name, (0, 0, ()))
+            hist = _minus(lat, b_lat)
+            rows.append({"name": name, "count": max(0, calls - b_calls),
+                         "errors": max(0, errors - b_errors),
+                         "p50_us": _us(quantile_ns(hist, 0.50)),
+                         "p95_us": _us(quantile_ns(hist, 0.95)),
+                         "p99_us": _us(quantile_ns(hist, 0.99))})
+        rows.sort(key=lambda r: (-r["count"], r["name"]))
+        return {"syscalls": rows}
+
+
+@dataclass
+class FilesPart:
+    base: dict[str, tuple[int, int]] = field(default_factory=dict)
+    inside: bool = False
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        if in_window:
+            self.inside = True
+        else:
+            self.base = _file_counts(model)
+
+    def result(self, model: Model) -> dict[str, Any]:
+        last = _file_counts(model) if self.inside else {}
+        if not last:
+            return {}
+        rows: list[dict[str, Any]] = []
+        for path, (r, w) in last.items():
+            br, bw = self.base.get(path, (0, 0))
+            rows.append({"path": path, "read_bytes": max(0, r - br),
+                         "write_bytes": max(0, w - bw)})
+        rows.sort(key=lambda r: (-(r["read_bytes"] + r["write_bytes"]), r["path"]))
+        return {"files": rows}
+
