@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 from perftui.session import SessionReader, new_header  # noqa: E402
 from perftui.session.format import encode_header  # noqa: E402
 from perftui.session.writer import write_frames  # noqa: E402
-from tests.framegen import GenConfig, frames  # noqa: E402
+from tests.support.framegen import GenConfig, frames  # noqa: E402
 
 
 def per_minute(path: Path) -> tuple[float, float, int]:

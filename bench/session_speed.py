@@ -33,7 +33,7 @@ from perftui.report.load import summarize  # noqa: E402
 from perftui.session import SessionRecorder, new_header  # noqa: E402
 from perftui.session.writer import write_frames  # noqa: E402
 from perftui.sources.replay import MAX, ReplaySource  # noqa: E402
-from tests.framegen import GenConfig, iter_frames  # noqa: E402
+from tests.support.framegen import GenConfig, iter_frames  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir())
 

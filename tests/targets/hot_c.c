@@ -1,6 +1,6 @@
 /* Target with a known native CPU profile: 75% in hot_a, 25% in hot_b (the same loop body,
  * 3 000 000 and 1 000 000 times per round).  Prints "ready", then spins until killed; dies
- * with its parent.  Built by tests/test_probe_stacks.py with frame pointers. */
+ * with its parent.  Built by tests/probes/test_probe_stacks.py with frame pointers. */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
