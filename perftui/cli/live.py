@@ -84,17 +84,11 @@ def _recorder(path: str | None, target: Target, interval: float,
     """``--record FILE``: its recorder, made before the UI so a bad path is a usage error."""
     if path is None:
         return None
-    import psutil
-
     from perftui.session.format import SessionError
-    from perftui.session.recorder import SessionRecorder, new_header
+    from perftui.session.recorder import SessionRecorder
+    from perftui.session.tee import target_header
 
-    try:
-        command = psutil.Process(target.pid).cmdline()
-    except psutil.Error:
-        command = []
-    header = new_header(target.pid, label=target.label, command=command, interval=interval,
-                        probes=[p.name for p in probes])
+    header = target_header(target.pid, target.label, interval, [p.name for p in probes])
     try:
         return SessionRecorder(path, header)
     except SessionError as exc:

@@ -28,19 +28,12 @@ from perftui.frames import Frame
 from perftui.host.target import Target
 from perftui.safetext import clean
 from perftui.session.format import SessionError
-from perftui.session.recorder import SessionRecorder, default_name, new_header
-from perftui.session.tee import Tee
+from perftui.session.recorder import SessionRecorder, default_name
+from perftui.session.tee import Tee, target_header
 from perftui.sources.probeproc import ProbeSpec
 from perftui.units import fmt_bytes, fmt_duration
 
 TRAILING_S = 1.5  # after the target is gone, wait this long for the last frames (exit status)
-
-
-def _cmdline(pid: int) -> list[str]:
-    try:
-        return psutil.Process(pid).cmdline()
-    except psutil.Error:
-        return []
 
 
 def _alive(target: Target) -> bool:
@@ -60,9 +53,8 @@ class Recording:
         self.target = target
         self.path = path or default_name(os.uname().nodename, target.pid)
         self.duration = duration
-        header = new_header(target.pid, label=target.label, command=_cmdline(target.pid),
-                            interval=interval,
-                            probes=[p.name for p in probes or [PROCFS]])
+        header = target_header(target.pid, target.label, interval,
+                               [p.name for p in probes or [PROCFS]])
         self.recorder = SessionRecorder(self.path, header)
         self.tee = Tee(downstream=self._watch)  # the same tee the live view records through
         self.tee.start(self.recorder)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import threading
 
+import psutil
+
 from perftui.frames import Frame, FrameSink
 from perftui.model.model import Model
 from perftui.session.format import SessionHeader
@@ -56,6 +58,16 @@ class Tee:
         with self._lock:
             bad = self.recorder is not None and bool(self.recorder.error)
         return self.stop() if bad else None
+
+
+def target_header(pid: int, label: str, interval: float, probes: list[str]) -> SessionHeader:
+    """The header of a recording that starts with the target's first frame (``record``,
+    ``--record``): the command line read from /proc now."""
+    try:
+        command = psutil.Process(pid).cmdline()
+    except psutil.Error:
+        command = []
+    return new_header(pid, label=label, command=command, interval=interval, probes=probes)
 
 
 def header_from(model: Model, label: str, interval: float) -> SessionHeader:

@@ -27,7 +27,7 @@ from perftui.model import Model
 from perftui.session.format import SessionError
 from perftui.session.recorder import SessionRecorder
 from perftui.session.tee import Tee, default_path, header_from
-from perftui.sources.base import FrameSource, ProbeControl
+from perftui.sources.base import FrameSource, ProbeControl, Transport
 from perftui.ui.screens.help import HelpScreen
 from perftui.ui.screens.syscall_detail import SyscallDetailScreen
 from perftui.ui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
@@ -149,7 +149,9 @@ class PerftuiApp(App[None]):
             self.control.set_interval(self.interval)
         self.set_interval(1.0, self._show_recording)
         self.feed.start()
-        self.source.start(self.recording.sink)
+        # A replay goes straight to the feed: its frames are a recording already.
+        replay = isinstance(self.source, Transport)
+        self.source.start(self.feed.sink if replay else self.recording.sink)
 
     def on_unmount(self) -> None:
         self.source.stop()
