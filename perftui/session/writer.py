@@ -15,6 +15,7 @@ from typing import Any
 
 import msgpack
 
+from perftui.outfile import OutputError, create_private
 from perftui.session.format import (
     DEFINE,
     FLAG_KEY,
@@ -41,13 +42,11 @@ SEGMENT_RAW_BYTES = 1 << 20  # ...or this much raw data
 class SessionWriter:
     def __init__(self, path: str, header: SessionHeader) -> None:
         try:
-            # O_EXCL: never overwrite a recording; 0600: frames hold command lines and paths.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        except FileExistsError:
-            raise SessionError(f"{path} already exists") from None
-        except OSError as exc:
-            raise SessionError(f"cannot create {path}: {exc.strerror}") from None
-        os.fchmod(fd, 0o600)
+            # Never overwrite a recording, never through a link; 0600: frames hold command
+            # lines and paths.
+            fd = create_private(path)
+        except OutputError as exc:
+            raise SessionError(str(exc)) from None
         self.path = path
         self._fd = fd
         self.size = 0
