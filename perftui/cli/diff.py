@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import sys
 
 from perftui.cli.args import add_window, warn
@@ -21,9 +21,10 @@ def main(argv: list[str]) -> int:
                    help="a change worse than this many percent is a regression (default 5)")
     add_window(p)
     args = p.parse_args(argv)
-    if args.threshold < 0:
-        p.error("--threshold must be 0 or more")
+    if not math.isfinite(args.threshold) or args.threshold < 0:
+        p.error("--threshold must be a number, 0 or more")
     from perftui.report.compare import compare
+    from perftui.report.jsonout import dumps
     from perftui.report.load import summarize
     from perftui.report.render_diff import render
 
@@ -32,7 +33,9 @@ def main(argv: list[str]) -> int:
     warn(wa + wb)
     diff = compare(a, b, args.threshold)
     if args.json:
-        print(json.dumps({"a": args.a, "b": args.b, **diff}, indent=2))
+        text, bad = dumps({"a": args.a, "b": args.b, **diff})
+        warn(bad)
+        print(text)
     elif sys.stdin.isatty() and sys.stdout.isatty():  # a person at a terminal: the screen
         from perftui.ui.screens.diff import DiffApp
 

@@ -18,11 +18,13 @@ def main(argv: list[str]) -> int:
     from perftui.report.render import render, to_json
 
     report, warnings = summarize(args.file, args.start, args.end)
-    warn(warnings)
     if args.json:
-        print(to_json(report))
-    else:
-        from rich.console import Console
+        text, bad = to_json(report)
+        warn(warnings + bad)
+        print(text)
+        return 0
+    warn(warnings)
+    from rich.console import Console
 
-        render(report, Console())
+    render(report, Console())
     return 0

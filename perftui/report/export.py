@@ -8,10 +8,9 @@ is all this module does.  A session without stack samples fails with NoStacks.
 
 from __future__ import annotations
 
-import json
-
 from perftui.model.model import Model
 from perftui.model.stacks import Window
+from perftui.report.jsonout import dumps
 from perftui.report.load import resolve_window, summarize
 from perftui.session.checkpoints import apply_quietly
 from perftui.session.format import SessionError
@@ -45,7 +44,8 @@ def export(path: str, fmt: str, start: float | None = None,
     """The exported text and the reader's warnings."""
     if fmt == "json":
         report, warnings = summarize(path, start, end)
-        return json.dumps(report, indent=2) + "\n", warnings
+        text, bad = dumps(report)
+        return text + "\n", warnings + bad
     if fmt not in FORMATS:
         raise SessionError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     model, a, b, warnings = load_model(path, start, end)
@@ -55,4 +55,5 @@ def export(path: str, fmt: str, start: float | None = None,
         raise NoStacks
     if fmt == "folded":
         return str(to_folded(stacks, window)), warnings
-    return json.dumps(to_speedscope(stacks, window, name=path)) + "\n", warnings
+    text, bad = dumps(to_speedscope(stacks, window, name=path), indent=None)
+    return text + "\n", warnings + bad

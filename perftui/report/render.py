@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from perftui.report.jsonout import dumps
 from perftui.safetext import clean_markup
 from perftui.units import fmt_bytes, fmt_count, fmt_duration, fmt_growth, fmt_percent
 
 
-def to_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2)
+def to_json(report: dict[str, Any]) -> tuple[str, list[str]]:
+    """The report as strict JSON, and a warning for each kind of value it could not hold."""
+    return dumps(report)
 
 
 def _headline(report: dict[str, Any]) -> Table:

@@ -10,6 +10,7 @@ closed file ends with an index block and a trailer pointing at it.
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ KIND_INDEX = 1
 KIND_MASK = 0x03
 FLAG_KEY = 0x04  # first chunk of a segment: a fresh deflate stream and stream table
 MAX_PAYLOAD = 72 << 20  # one frame may be up to 64 MiB (the wire decoder's limit)
+MAX_TS = 1e10  # year 2286: a block timestamp beyond is damage
+MAX_SPAN_S = 1e6  # a chunk spans seconds, a few minutes at most
+MAX_STREAMS = 256  # stream names defined in one segment
 
 # Records inside a chunk, after decompression: stream id (u16) and length (u32), then bytes.
 # Stream id 0 defines the next id: its bytes are the stream's name.
@@ -130,9 +134,15 @@ def pack_block(flags: int, count: int, first_ts: float, span: float, payload: by
 
 
 def parse_block_header(data: bytes) -> BlockHeader | None:
-    """The header at the start of ``data`` (BLOCK.size bytes), or None when it is no header."""
+    """The header at the start of ``data`` (BLOCK.size bytes), or None when it is no header.
+
+    Garbage that happens to start with the 2-byte marker is turned away here, before its
+    payload is read and checksummed: timestamps must be finite and sane."""
     marker, flags, count, length, first_ts, span, crc = BLOCK.unpack_from(data)
     if marker != BLOCK_MARKER or length > MAX_PAYLOAD or flags & ~(KIND_MASK | FLAG_KEY):
+        return None
+    if not (math.isfinite(first_ts) and 0 <= first_ts < MAX_TS
+            and math.isfinite(span) and 0 <= span <= MAX_SPAN_S):
         return None
     return BlockHeader(flags, count, length, first_ts, span, crc)
 

@@ -8,14 +8,16 @@ skips to the next good segment or stops at a cut tail, and says so in ``warnings
 from __future__ import annotations
 
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgpack
 
 from perftui.frames import Frame
+from perftui.safetext import clean
 from perftui.session.format import (
     BLOCK,
     BLOCK_MARKER,
@@ -28,6 +30,7 @@ from perftui.session.format import (
     MAGIC,
     MAX_HEADER,
     MAX_PAYLOAD,
+    MAX_STREAMS,
     PREAMBLE,
     RECORD,
     SYNC_TAIL,
@@ -44,6 +47,7 @@ from perftui.session.index import ChunkIndex
 from probes.wire import SCHEMA_VERSION
 
 WINDOW = 256 * 1024
+INFLATE_STEP = 1 << 20  # a chunk is inflated and parsed this much at a time
 MAX_WARNINGS = 20
 
 
@@ -58,13 +62,54 @@ class Block:
         return self.offset + BLOCK.size + self.header.length
 
 
+def open_regular(path: str) -> BinaryIO:
+    """``path`` opened for reading, if it is a regular file.  Opened non-blocking first, so a
+    FIFO (or a device) is refused at once instead of hanging until someone writes to it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise SessionError(f"cannot open {path}: {exc.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a FIFO" if stat.S_ISFIFO(mode) else "a directory" if stat.S_ISDIR(mode) \
+                else "not a regular file"
+            raise SessionError(f"{path} is {what}, not a perftui session file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _parse_records(data: bytearray, table: dict[int, str], count: int,
+                   out: list[tuple[str, bytes]]) -> int:
+    """Append the complete records at the start of ``data`` to ``out`` (at most ``count``
+    frames; stream definitions go to ``table``); the number of bytes they took."""
+    i, n = 0, len(data)
+    while i + RECORD.size <= n:
+        sid, length = RECORD.unpack_from(data, i)
+        if i + RECORD.size + length > n:
+            break  # the rest of this record comes with the next step
+        body = bytes(data[i + RECORD.size:i + RECORD.size + length])
+        i += RECORD.size + length
+        if sid == DEFINE:
+            if len(table) >= MAX_STREAMS:
+                raise ValueError("too many streams")
+            table[len(table) + 1] = clean(body.decode("utf-8", "replace"))
+        elif sid in table:
+            if len(out) >= count:
+                raise ValueError("more frames than the chunk says")
+            out.append((table[sid], body))
+        else:
+            raise ValueError(f"undefined stream {sid}")
+    return i
+
+
 class SessionReader:
     def __init__(self, path: str) -> None:
         self.path = path
-        try:
-            self._f = open(path, "rb")  # noqa: SIM115 - closed by close()
-        except OSError as exc:
-            raise SessionError(f"cannot open {path}: {exc.strerror}") from None
+        self._f = open_regular(path)
         self.size = os.fstat(self._f.fileno()).st_size
         self.warnings: list[str] = []
         self._win_start = 0
@@ -168,17 +213,19 @@ class SessionReader:
 
     def _resync(self, offset: int) -> int | None:
         """Offset of the next good block that a reader can start from (a key chunk or the
-        index), or None."""
+        index), or None.  Each byte is read once: every marker in a window is tried before
+        the next window is read."""
         while offset < self.size:
             data = self._read_at(offset, WINDOW)
             at = data.find(BLOCK_MARKER)
-            if at < 0:
-                offset += max(1, len(data) - 1)
-                continue
-            block, _ = self._block_at(offset + at)
-            if block is not None and (block.header.key or block.header.kind == KIND_INDEX):
-                return offset + at
-            offset += at + 1
+            while at >= 0:
+                block, _ = self._block_at(offset + at)
+                if block is not None and (block.header.key or block.header.kind == KIND_INDEX):
+                    return offset + at
+                at = data.find(BLOCK_MARKER, at + 1)
+            if len(data) <= len(BLOCK_MARKER):
+                return None
+            offset += len(data) - (len(BLOCK_MARKER) - 1)  # a marker may straddle windows
         return None
 
     def blocks(self, start: int | None = None) -> Iterator[Block]:
@@ -221,10 +268,7 @@ class SessionReader:
             elif d is None:
                 continue  # a segment whose start was lost: nothing to decode against
             try:
-                data = d.decompress(block.payload + SYNC_TAIL, MAX_PAYLOAD)
-                if d.unconsumed_tail:
-                    raise ValueError("chunk too large")
-                records = self._records(data, table)
+                records = self._inflate(d, block.payload + SYNC_TAIL, table, block.header.count)
             except (zlib.error, ValueError) as exc:
                 self._warn(f"{self.path}: undecodable chunk at byte {block.offset} ({exc})")
                 d = None
@@ -233,24 +277,29 @@ class SessionReader:
                 yield block.offset, records
 
     @staticmethod
-    def _records(data: bytes, table: dict[int, str]) -> list[tuple[str, bytes]]:
+    def _inflate(d: Any, payload: bytes, table: dict[int, str],
+                 count: int) -> list[tuple[str, bytes]]:
+        """The chunk's (stream, frame bytes), inflated a step at a time and parsed as it
+        comes: a crafted chunk (millions of tiny records, a deflate bomb) is refused once it
+        holds more frames than its header says or more than MAX_PAYLOAD bytes, having cost
+        a step of memory, not the whole expansion."""
         out: list[tuple[str, bytes]] = []
-        i, n = 0, len(data)
-        while i < n:
-            if i + RECORD.size > n:
-                raise ValueError("record cut")
-            sid, length = RECORD.unpack_from(data, i)
-            i += RECORD.size
-            body = data[i:i + length]
-            if len(body) < length:
-                raise ValueError("record cut")
-            i += length
-            if sid == DEFINE:
-                table[len(table) + 1] = body.decode("utf-8", "replace")
-            elif sid in table:
-                out.append((table[sid], body))
-            else:
-                raise ValueError(f"undefined stream {sid}")
+        pending = bytearray()
+        total = 0
+        data = payload
+        while True:
+            piece = d.decompress(data, INFLATE_STEP)
+            data = d.unconsumed_tail
+            total += len(piece)
+            if total > MAX_PAYLOAD:
+                raise ValueError("chunk too large")
+            pending += piece
+            used = _parse_records(pending, table, count, out)
+            del pending[:used]
+            if not data and not piece:
+                break
+        if pending:
+            raise ValueError("record cut")
         return out
 
     def records(self, first: int = 0) -> Iterator[tuple[str, bytes]]:
