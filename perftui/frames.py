@@ -33,6 +33,7 @@ RESTARTING = "restarting"
 FAILED = "failed"
 FINISHED = "finished"
 UNAVAILABLE = "unavailable"
+STALE = "stale"  # shown, never sent: live, but silent past its deadline (ProbeStatus.silence)
 
 
 class SchemaError(ValueError):

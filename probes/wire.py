@@ -30,6 +30,7 @@ import msgpack
 SCHEMA_VERSION = 1
 MIN_INTERVAL = 0.1
 MAX_INTERVAL = 60.0
+BEAT_S = 1.0  # a probe whose main loop waits longer than this between frames says it lives
 
 Frame = dict[str, Any]
 
@@ -42,17 +43,26 @@ class FrameWriter:
         self._probe = probe
         self._seq = 0
         self._packer = msgpack.Packer(use_bin_type=True)
+        self._last = time.monotonic()
 
     def write(self, kind: str, **fields: Any) -> None:
         frame: Frame = {"k": kind, "ts": fields.pop("ts", None) or time.time(), "seq": self._seq}
         frame.update(fields)
         self._seq += 1
+        self._last = time.monotonic()
         try:
             self._out.write(self._packer.pack(frame))
             self._out.flush()
         except (BrokenPipeError, ValueError):
             # The app went away: nothing left to report to.
             os._exit(0)
+
+    def beat(self) -> None:
+        """A ``beat`` frame if nothing was written for BEAT_S: called from a probe's main loop
+        while it waits (a py-spy chunk, a compile), so the app can tell a probe that makes
+        progress from one that hangs (stopped, blocked in a read) and call the latter stale."""
+        if time.monotonic() - self._last >= BEAT_S:
+            self.write("beat")
 
     def hello(self, pid: int, version: str, interval: float, caps: dict[str, dict[str, Any]],
               **extra: Any) -> None:

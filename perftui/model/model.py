@@ -31,6 +31,7 @@ class Model:
     pid: int | None = None
     host: str = ""
     ncpu: int | None = None  # the host's CPUs: 100% per CPU is the most a process can use
+    interval: float | None = None  # the app's sampling interval, once it changed it
     first_ts: float | None = None
     now: float | None = None  # timestamp of the newest frame: the model's clock
     frames: int = 0
@@ -70,6 +71,7 @@ class Model:
             return
         status = self.probe(stream)
         status.see(frame)
+        status.last_seen = self.now
         if stream == "pyspy":
             self.pystacks.apply(frame)
         elif stream == "stacks":
@@ -114,6 +116,8 @@ class Model:
                 if r is not None:
                     self.self_cpu.append(ts, r * 100)
             self._prev_self = (ts, total)
+        elif kind == "interval" and isinstance(frame.get("interval"), (int, float)):
+            self.interval = float(frame["interval"])
         elif kind == "exit":
             self.exit = TargetExit("exited", frame.get("code"), frame.get("signal"),
                                    frame.get("ts"))

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from perftui.frames import LIVE, STARTING, Frame
 
-# States a probe can be in, as the header shows them.
+STALE_MIN_S = 3.0
+STALE_FACTOR = 2.5
 
 
 @dataclass
@@ -20,6 +21,7 @@ class ProbeStatus:
     warnings: list[str] = field(default_factory=list)
     next_seq: int | None = None  # None until the stream's first numbered frame
     lost_frames: int = 0
+    last_seen: float | None = None  # the model's clock at this stream's newest frame
 
     def missing(self) -> dict[str, str]:
         """Capabilities this probe reported it cannot collect, with the reason (not those it
@@ -55,6 +57,18 @@ class ProbeStatus:
         self.caps = dict(frame.get("caps") or {})
         if self.state == STARTING and not self.pending():
             self.state, self.msg = LIVE, ""
+
+    def silence(self, now: float | None, interval: float | None) -> float | None:
+        """Seconds without a frame when that is past this probe's deadline, else None.
+
+        The deadline is max(STALE_MIN_S, STALE_FACTOR x the longer of the probe's interval
+        and the app's): a frame late by more than one interval and a half is not jitter.
+        Only a probe that should be talking (live or starting) can be stale."""
+        if now is None or self.last_seen is None or self.state not in (LIVE, STARTING):
+            return None
+        every = max(self.interval or 0.0, interval or 0.0)
+        quiet = now - self.last_seen
+        return quiet if quiet > max(STALE_MIN_S, STALE_FACTOR * every) else None
 
     def apply_warn(self, frame: Frame) -> None:
         msg = str(frame.get("msg", ""))

@@ -255,6 +255,7 @@ class LiveSource:
                 for probe in probes:
                     probe.interval = cmd
                     probe.send(f"interval {cmd:g}")
+                self._emit("interval", interval=cmd)  # the staleness deadlines follow it
 
     def _tick(self, probes: list[ProbeProcess]) -> None:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from perftui.frames import STALE
 from perftui.model.growth import Growth, sustained_growth
 from perftui.model.model import Model
 from perftui.model.probes import ProbeStatus
@@ -169,7 +170,11 @@ def build_snapshot(model: Model) -> Snapshot:
                     _fileio(model), _net(model), _syscalls(model))
 
 
-def _probe_view(p: ProbeStatus) -> ProbeView:
+def _probe_view(p: ProbeStatus, model: Model) -> ProbeView:
+    quiet = p.silence(model.now, model.interval)
+    if quiet is not None:  # a probe that hangs must not look live
+        return ProbeView(p.name, STALE, f"no data for {quiet:.0f} s",
+                         tuple(sorted(p.missing().items())), p.lost_frames)
     return ProbeView(p.name, p.state, p.msg, tuple(sorted(p.missing().items())), p.lost_frames)
 
 
@@ -193,7 +198,7 @@ def _header(model: Model) -> HeaderView:
     return HeaderView(
         pid=model.pid, command=cmd, user=str(meta.get("user", "")),
         state=model.process.state, uptime_s=uptime, threads=len(model.process.threads),
-        probes=tuple(_probe_view(p) for p in model.probes.values()),
+        probes=tuple(_probe_view(p, model) for p in model.probes.values()),
         self_cpu_percent=_self_cpu(model), status=status, exit_detail=detail)
 
 

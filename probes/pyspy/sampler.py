@@ -21,6 +21,7 @@ from typing import Any
 
 from probes import targetinfo as target
 from probes.control import Control
+from probes.spawn import temp_prefix
 from probes.stackintern import Interner
 from probes.wire import FrameWriter
 
@@ -80,7 +81,7 @@ class Sampler:
         self._started = 0
         self._failures = 0
         self._warned: set[str] = set()
-        self._workdir = tempfile.mkdtemp(prefix="perftui-pyspy-")
+        self._workdir = tempfile.mkdtemp(prefix=temp_prefix("pyspy"))
 
     def run(self) -> int:
         """Sample until stopped, the target is gone or py-spy cannot go on; the exit status."""
@@ -169,6 +170,7 @@ class Sampler:
                 chunk.stop()
                 break
             self._control.wait(max(0.05, min(chunk.left(), 1.0)))
+            self._w.beat()
         return not self._control.stopped
 
     def _commands(self) -> None:

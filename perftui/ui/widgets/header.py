@@ -46,6 +46,8 @@ def probe_parts(p: ProbeView) -> list[Part]:
         return [name, (" live", "$success")]
     if p.state == "failed":
         return [name, (f" ✗ failed{': ' + p.msg if p.msg else ''}", "bold $error")]
+    if p.state == "stale":
+        return [name, (f" ⏸ stale: {p.msg}", "bold $warning")]
     if p.state == "restarting":
         return [name, (f" ↻ restarting{': ' + p.msg if p.msg else ''}", "$warning")]
     return [name, (f" {p.state}{': ' + p.msg if p.msg else ''}", "$text-muted")]

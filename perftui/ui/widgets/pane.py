@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.widgets import Static
 
+from perftui.frames import STALE
 from perftui.ui.widgets.table import RowTable
 from perftui.views.snapshot import Snapshot
 
@@ -103,6 +104,8 @@ class Pane(Vertical, Generic[V], can_focus=True):
     """Base of the five panes; subclasses set TITLE and implement ``select`` and ``draw``."""
 
     TITLE: ClassVar[str] = ""
+    # The probes whose frames the pane draws: when one of them is stale, the pane says so.
+    SOURCES: ClassVar[tuple[str, ...]] = ("procfs",)
     DEFAULT_CSS = """
     Pane {
         height: 1fr;
@@ -128,6 +131,7 @@ class Pane(Vertical, Generic[V], can_focus=True):
         self._view: V | None = None  # what the pane was last given
         self._drawn: V | None = None  # what it last drew
         self._drawn_size: tuple[object, ...] = ()
+        self._stale = ""  # "stale: no data for 9 s" while a probe it draws from is silent
 
     @property
     def wide(self) -> bool:
@@ -147,7 +151,11 @@ class Pane(Vertical, Generic[V], can_focus=True):
 
     def update_snapshot(self, snap: Snapshot) -> None:
         self._view = self.select(snap)
-        self.redraw()
+        stale = "; ".join(f"stale{'' if p.name == 'procfs' else f' ({p.name})'}: {p.msg}"
+                          for p in snap.header.probes
+                          if p.state == STALE and p.name in self.SOURCES)
+        changed, self._stale = stale != self._stale, stale
+        self.redraw(force=changed)
 
     def redraw(self, *, force: bool = False) -> None:
         view = self._view
@@ -157,7 +165,10 @@ class Pane(Vertical, Generic[V], can_focus=True):
         if not force and view == self._drawn and size == self._drawn_size:
             return
         self._drawn, self._drawn_size = view, size
+        self.border_title = self.TITLE  # draw may say more; the stale mark goes first below
         self.draw(view)
+        if self._stale:  # first in the title: figures that stopped coming must not pass as now
+            self.border_title = f"⏸ {self._stale} · {self.border_title}"
 
     def on_resize(self, event: events.Resize) -> None:
         # Zoom and terminal resizes change how many rows and how much history fit.

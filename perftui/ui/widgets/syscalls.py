@@ -50,6 +50,7 @@ class SyscallPane(Pane[SyscallView]):
             self.syscall = syscall
 
     TITLE = "Syscalls"
+    SOURCES = ("procfs", "ebpf", "perfcount")
     # enter and d (app keys) open the detail of the highlighted syscall
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
