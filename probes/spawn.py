@@ -11,8 +11,10 @@ the environment variables on an allow-list.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -72,3 +74,33 @@ def untrusted_reason(path: str) -> str:
             and not parent.st_mode & stat.S_ISVTX:
         return f"{os.path.dirname(os.path.abspath(path))} can be changed by others than root"
     return ""
+
+
+def temp_prefix(probe: str, pid: int | None = None) -> str:
+    """The prefix of a probe's temporary directory: it names the probe's pid, so the parent
+    that reaps a probe killed before its cleanup can find and remove what it left."""
+    return f"perftui-{probe}-{os.getpid() if pid is None else pid}-"
+
+
+def remove_temp_of(pid: int) -> list[str]:
+    """Remove the temporary directories a (dead) probe process ``pid`` left; their paths.
+    Only directories of this user, never through a symlink."""
+    base = tempfile.gettempdir()
+    removed: list[str] = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    marker = f"-{pid}-"
+    for name in names:
+        if not name.startswith("perftui-") or marker not in name:
+            continue
+        path = os.path.join(base, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed

@@ -76,7 +76,7 @@ def run_live(argv: list[str]) -> int:
         print(f"perftui: recorded to {clean(path)}", file=sys.stderr)
     if target.child is not None and target.log_path:
         print(f"perftui: the target's output is in {clean(target.log_path)}", file=sys.stderr)
-    return 0
+    return app.return_code or 0  # 128 + N after SIGTERM or SIGHUP, the rest cleaned up
 
 
 def _recorder(path: str | None, target: Target, interval: float,

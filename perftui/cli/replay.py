@@ -31,4 +31,4 @@ def main(argv: list[str]) -> int:
         app.run()
     finally:
         source.stop()
-    return 0
+    return app.return_code or 0

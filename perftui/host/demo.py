@@ -118,22 +118,28 @@ def tcp_pair(stop: threading.Event, bytes_per_s: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m perftui.host.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -I demo.py", description=__doc__)
     parser.add_argument("--duration", type=float, default=0, help="seconds to run (0: forever)")
     parser.add_argument("--leak", type=float, default=6.0, help="memory growth in MiB/min")
     args = parser.parse_args(argv)
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
     workers: list[tuple[Callable[..., None], tuple[object, ...]]] = [
         (cruncher, ()), (hasher, ()), (io_worker, (2 * 2**20,)),
         (memory_grower, (args.leak, 512)), (tcp_pair, (256 * 1024,)),
     ]
-    for func, extra in workers:
-        threading.Thread(target=func, args=(stop, *extra), name=func.__name__,
-                         daemon=True).start()
+    threads = [threading.Thread(target=func, args=(stop, *extra), name=func.__name__,
+                                daemon=True) for func, extra in workers]
+    for thread in threads:
+        thread.start()
     stop.wait(args.duration or None)
     stop.set()
+    # Let the workers leave their `with` blocks: the io worker's temporary file goes with it.
+    deadline = time.monotonic() + 2.0
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
     return 0
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from probes.spawn import CHILD_CWD, child_env, python_argv
+from probes.spawn import CHILD_CWD, child_env, python_argv, remove_temp_of
 from probes.wire import FrameDecoder
 
 BACKOFF_START_S = 0.5
@@ -102,6 +102,7 @@ class ProbeProcess:
         self.cpu_of_dead = self.cpu_times()
         self._ps = None
         code = self.proc.wait()
+        remove_temp_of(self.proc.pid)  # what a probe killed before its cleanup left behind
         for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 try:
@@ -130,6 +131,9 @@ class ProbeProcess:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        finally:
+            if proc.poll() is not None:
+                remove_temp_of(proc.pid)
 
     def why_it_died(self, code: int | None) -> str:
         tail = " | ".join(line for line in self.stderr_tail if line)

@@ -30,6 +30,7 @@ from perftui.session.tee import Tee, default_path, header_from
 from perftui.sources.base import FrameSource, ProbeControl, Transport
 from perftui.ui.screens.help import HelpScreen
 from perftui.ui.screens.syscall_detail import SyscallDetailScreen
+from perftui.ui.signals import exit_on_signals
 from perftui.ui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
 from perftui.ui.widgets.cpu import CpuPane
 from perftui.ui.widgets.fileio import FileIOPane
@@ -144,6 +145,7 @@ class PerftuiApp(App[None]):
 
     # -- snapshots out (UI thread) ------------------------------------------------------
     def on_mount(self) -> None:
+        exit_on_signals(self)  # SIGTERM, SIGHUP: like q (terminal restored, files closed)
         self.query_one(CpuPane).focus()
         if self.control is not None and self.interval != self.source.interval:
             self.control.set_interval(self.interval)

@@ -8,6 +8,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from perftui.host.target import Candidate
+from perftui.ui.signals import exit_on_signals
 
 
 class ChooserApp(App[int | None]):
@@ -16,6 +17,9 @@ class ChooserApp(App[int | None]):
     def __init__(self, candidates: list[Candidate]) -> None:
         super().__init__()
         self._candidates = candidates
+
+    def on_mount(self) -> None:
+        exit_on_signals(self)
 
     def compose(self) -> ComposeResult:
         yield Static(f"{len(self._candidates)} processes match: pick one (enter), esc cancels")

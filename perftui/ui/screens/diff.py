@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from perftui.safetext import clean
+from perftui.ui.signals import exit_on_signals
 from perftui.ui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
 from perftui.units import ellipsize, fmt_byte_rate, fmt_bytes, fmt_per_s, fmt_percent
 
@@ -168,6 +169,7 @@ class DiffApp(App[None]):
         self.theme = theme
 
     def on_mount(self) -> None:
+        exit_on_signals(self)
         self.push_screen(self._screen)
 
     def action_next_theme(self) -> None:
