@@ -24,7 +24,7 @@ from perftui.cli.args import (
     split_command,
 )
 from perftui.cli.pick import probes_for, resolve_target
-from perftui.frames import Frame
+from perftui.frames import FAILED, UNAVAILABLE, Frame
 from perftui.host.target import Target
 from perftui.safetext import clean
 from perftui.session.format import SessionError
@@ -63,10 +63,25 @@ class Recording:
         self.stop = threading.Event()
         self.ending = threading.Event()
         self.why = ""
+        self._said: set[str] = set()
+
+    def _say_missing(self, what: str) -> None:
+        if what not in self._said:
+            self._said.add(what)
+            print(f"perftui: not recorded: {clean(what)} (see perftui doctor -p "
+                  f"{self.target.pid})", file=sys.stderr, flush=True)
 
     def _watch(self, stream: str, raw: bytes, frame: Frame) -> None:
-        """Downstream of the tee: notice the end of the target."""
+        """Downstream of the tee: notice the end of the target, and say on the terminal
+        what the recording will not hold (no UI shows it: ``perftui doctor`` says more)."""
         kind = frame.get("k")
+        if kind in ("hello", "caps"):
+            for cap, c in (frame.get("caps") or {}).items():
+                if isinstance(c, dict) and not c.get("ok") and not c.get("pending"):
+                    self._say_missing(f"{stream} {cap}: {c.get('why') or 'unavailable'}")
+        elif kind == "probe" and frame.get("state") in (FAILED, UNAVAILABLE):
+            self._say_missing(f"{frame.get('name')} probe {frame.get('state')}: "
+                              f"{frame.get('msg') or 'no reason given'}")
         # The probe's "gone", or, for a target perftui started, the app's "exit" with status.
         if kind == "exit" or (kind == "gone" and self.target.child is None):
             self.ending.set()

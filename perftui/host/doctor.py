@@ -242,6 +242,10 @@ def _guard(name: str, fn: Callable[[], Check | Iterator[Check]]) -> list[Check]:
     try:
         out = fn()
         return [out] if isinstance(out, Check) else list(out)
+    except PermissionError as exc:  # another user's process, read without root
+        what = f" to {exc.filename}" if exc.filename else ""
+        return [Check(name, Level.MISSING, f"permission denied{what}",
+                      "run perftui as the process's user, or as root")]
     except Exception as exc:
         return [Check(name, Level.MISSING, f"check crashed: {type(exc).__name__}: {exc}")]
 

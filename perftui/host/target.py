@@ -6,13 +6,15 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
 from perftui.safetext import clean
-from probes.spawn import CHILD_CWD, child_env, python_argv
+from probes.spawn import CHILD_CWD, child_env
 
 
 class TargetError(Exception):
@@ -50,6 +52,21 @@ def check_pid(pid: int) -> None:
     state = stat[stat.rfind(b")") + 2:][:1]
     if state in (b"Z", b"X"):
         raise TargetError(f"process {pid} has exited (zombie, not yet reaped by its parent)")
+    tgid = _tgid(pid)
+    if tgid is not None and tgid != pid:  # /proc/TID exists for threads too, but unlisted
+        raise TargetError(f"{pid} is a thread of process {tgid}, not a process: "
+                          f"use -p {tgid}")
+
+
+def _tgid(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Tgid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def describe(pid: int) -> str:
@@ -113,6 +130,9 @@ def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False) -> 
 
 
 def spawn_demo() -> Target:
-    target = spawn(python_argv("perftui.host.demo"), keep_output=False, own_code=True)
+    # Run as a script (it needs only the standard library), so the header reads
+    # "python3 -I demo.py"; -I: nothing from the cwd or the environment.
+    demo = str(Path(__file__).with_name("demo.py"))
+    target = spawn([sys.executable, "-I", demo], keep_output=False, own_code=True)
     target.label = f"pid {target.pid} (built-in demo)"
     return target
