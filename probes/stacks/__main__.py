@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -24,6 +25,14 @@ from . import VERSION
 from .symbols import Symbolizer
 
 EXIT_CANNOT = 2
+SYMBOLIZE_TIMEOUT_S = 5.0
+
+
+def _unnamed(tick: Any) -> tuple[tuple[str, ...], bool]:
+    """A tick's frames as bare addresses (no symbolizer call at all)."""
+    frames = tuple(f"0x{a:x}" for a in reversed(tick.user)) + \
+        tuple(f"0x{a:x} (kernel)" for a in reversed(tick.kernel))
+    return (frames or ("[stack lost]",)), False
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,13 +57,35 @@ class Chunks:
         self._w, self._pid, self._freq, self._sym = writer, pid, freq, sym
         self._interner = Interner()
         self._names: dict[int, str] = {}
+        self._stuck = False  # the symbolizer once hung: addresses go unnamed from then on
+
+    def _labels(self, ticks: list[Any]) -> list[tuple[tuple[str, ...], bool]]:
+        """Each tick's labels, from libbcc's symbolizer under a watchdog: it opens files the
+        target controls (its binaries and perf map through /proc/PID/root), and a blocked
+        open must cost one chunk's names, not the sampler."""
+        if self._stuck:
+            return [_unnamed(t) for t in ticks]
+        out: list[tuple[tuple[str, ...], bool]] = []
+
+        def work() -> None:
+            out.extend(self._sym.stack(t.user, t.kernel, t.lost) for t in ticks)
+
+        worker = threading.Thread(target=work, name="symbolize", daemon=True)
+        worker.start()
+        worker.join(SYMBOLIZE_TIMEOUT_S)
+        if worker.is_alive():
+            self._stuck = True
+            self._w.write("warn", cap="symbols", msg=(
+                f"the symbolizer did not answer in {SYMBOLIZE_TIMEOUT_S:g} s (a file of the "
+                "target's it reads may block): native frames are left unnamed from now on"))
+            return [_unnamed(t) for t in ticks]
+        return out
 
     def send(self, ticks: list[Any], t0: float, t1: float) -> None:
         self._interner.begin()
         merged: dict[tuple[int, int], int] = {}
         incomplete = lost = 0
-        for tick in ticks:
-            frames, partial = self._sym.stack(tick.user, tick.kernel, tick.lost)
+        for tick, (frames, partial) in zip(ticks, self._labels(ticks), strict=True):
             key = (self._interner.stack(frames), tick.tid)
             merged[key] = merged.get(key, 0) + tick.count
             incomplete += tick.count if partial else 0
@@ -111,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         chunks = Chunks(writer, args.pid, args.freq, Symbolizer(sampler.sym, sampler.ksym))
         grid = Grid(args.interval)
         t0, sent = time.time(), 0
+        refused_said = ""
         while not control.stopped:
             due = grid.next_due()
             while not control.stopped and (left := due - time.monotonic()) > 0:
@@ -122,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
                 for line in control.take_bad_commands():
                     writer.write("warn", cap="command", msg=f"unknown command: {line!r}")
             t1 = time.time()
+            refused = sampler.check_perf_map()
+            if refused and refused != refused_said:
+                writer.write("warn", cap="symbols", msg=f"perf map not read: {refused} "
+                             "(JIT code left unnamed)")
+                refused_said = refused
             chunks.send(sampler.take(), t0, t1)
             t0, sent = t1, sent + 1
             reason = gone_reason(args.pid)

@@ -8,6 +8,8 @@ from typing import Any
 
 from probes import bccenv
 
+from .perfmap import perf_map_problem
+
 PROGRAM = r"""
 #include <uapi/linux/bpf_perf_event.h>
 
@@ -52,6 +54,7 @@ class Sampler:
     def __init__(self, pid: int, freq: int) -> None:
         self.bcc = bccenv.import_bcc()
         self.pid = pid
+        self.unsafe_map = ""  # why the target's perf map is refused (check_perf_map)
         self.b: Any = self.bcc.BPF(text=PROGRAM, cflags=[
             f"-DTARGET_TGID={pid}", f"-DCOUNTS_MAX={COUNTS_MAX}", f"-DSTACKS_MAX={STACKS_MAX}"])
         self.b.attach_perf_event(ev_type=self.bcc.PerfType.SOFTWARE,
@@ -82,7 +85,14 @@ class Sampler:
         except KeyError:  # cleared between the tick and the read: counted as lost
             return ()
 
+    def check_perf_map(self) -> str:
+        """Look at the perf map again (before each chunk): "" or why it is refused."""
+        self.unsafe_map = perf_map_problem(self.pid)
+        return self.unsafe_map
+
     def sym(self, addr: int) -> str:
+        if self.unsafe_map:  # libbcc would open it: name nothing rather than hang on it
+            return f"0x{addr:x} [unnamed: perf map refused]"
         return str(self.b.sym(addr, self.pid, show_module=True).decode("utf-8", "replace"))
 
     def ksym(self, addr: int) -> str:
