@@ -166,7 +166,12 @@ class SyscallDetailScreen(ModalScreen[None]):  # modal: the app's keys do not ap
         if row is None or snap is None:
             body.update(f"{self.syscall}: no data")
             return
-        body.update(detail_text(row, snap.syscalls, box.content_size.width or 76))
+        text = detail_text(row, snap.syscalls, box.content_size.width or 76)
+        if snap.header.status != "running":  # the rates are the last ones before the end
+            gone = " ".join(x for x in (snap.header.status, snap.header.exit_detail) if x)
+            text = Content.assemble((f"target {gone}: the figures are from before it "
+                                     "ended\n\n", "bold $warning"), text)
+        body.update(text)
 
     def action_step(self, step: int) -> None:
         names = [r.name for r in self._rows()]
