@@ -27,7 +27,8 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from perftui.model import Model, build_snapshot  # noqa: E402
+from perftui.model import Model  # noqa: E402
+from perftui.views.snapshot import build_snapshot  # noqa: E402
 from perftui.report.compare import compare  # noqa: E402
 from perftui.report.load import summarize  # noqa: E402
 from perftui.session import SessionRecorder, new_header  # noqa: E402

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from perftui.sources.base import Source  # noqa: E402
-from perftui.ui.app import create_app  # noqa: E402
+from perftui.ui import create_app  # noqa: E402
 
 SIZES = ((80, 24), (200, 60))
 # (name, keys that lead from the main view to it); each view returns to the main view after.
