@@ -19,6 +19,7 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Footer
 
@@ -163,7 +164,10 @@ class PerftuiApp(App[None]):
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
         if not self.screen_stack or self.paused:  # shutting down; paused: draw on resume
             return
-        self.show_snapshot(message.snapshot)
+        try:
+            self.show_snapshot(message.snapshot)
+        except NoMatches:  # posted by the feed as the app shut down: its panes are gone
+            pass
 
     def show_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
