@@ -104,7 +104,8 @@ def format_candidates(candidates: list[Candidate]) -> str:
     return "\n".join(lines)
 
 
-def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False) -> Target:
+def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False,
+          executable: str | None = None, cwd: str | None = None) -> Target:
     """Start ``argv`` with its output sent to a log file (the terminal belongs to the UI).
 
     ``own_code``: argv is perftui's own program, run isolated like a probe (not the user's
@@ -116,8 +117,8 @@ def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False) -> 
     try:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
                                  start_new_session=True,
-                                 cwd=CHILD_CWD if own_code else None,
-                                 env=child_env() if own_code else None)
+                                 cwd=cwd or (CHILD_CWD if own_code else None),
+                                 env=child_env() if own_code else None, executable=executable)
     except (FileNotFoundError, PermissionError) as exc:
         if keep_output:
             os.unlink(log_path)
@@ -130,9 +131,11 @@ def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False) -> 
 
 
 def spawn_demo() -> Target:
-    # Run as a script (it needs only the standard library), so the header reads
-    # "python3 -I demo.py"; -I: nothing from the cwd or the environment.
-    demo = str(Path(__file__).with_name("demo.py"))
-    target = spawn([sys.executable, "-I", demo], keep_output=False, own_code=True)
+    # Run as a script from its own folder (it needs only the standard library), so the
+    # header reads "python3 -I demo.py" and names no path of this machine; -I: nothing
+    # from the environment, and no folder but perftui's own on sys.path.
+    here = str(Path(__file__).parent)
+    target = spawn(["python3", "-I", "demo.py"], keep_output=False, own_code=True,
+                   executable=sys.executable, cwd=here)
     target.label = f"pid {target.pid} (built-in demo)"
     return target
