@@ -1,4 +1,5 @@
-"""Human formatting of numbers: every number the UI shows goes through here, with its unit.
+"""Numbers <-> text: every number a person reads goes through here with its unit, and the
+times a person types (``90``, ``5m``, ``-30``) come back through ``parse_time``.
 
 Binary units (KiB, MiB, GiB) for sizes because that is what the kernel counts in; a missing
 value is ``NA`` (never a made-up zero).
