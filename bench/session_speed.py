@@ -28,12 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from perftui.model import Model  # noqa: E402
-from perftui.views.snapshot import build_snapshot  # noqa: E402
 from perftui.report.compare import compare  # noqa: E402
 from perftui.report.load import summarize  # noqa: E402
 from perftui.session import SessionRecorder, new_header  # noqa: E402
 from perftui.session.writer import write_frames  # noqa: E402
 from perftui.sources.replay import MAX, ReplaySource  # noqa: E402
+from perftui.views.snapshot import build_snapshot  # noqa: E402
 from tests.support.framegen import GenConfig, iter_frames  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir())
