@@ -6,22 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.paths import REPO, TARGETS
-
-
-@pytest.fixture
-def threaded() -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen([sys.executable, str(TARGETS / "named_workers.py")],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    yield proc
-    proc.kill()
-    proc.wait()
+from tests.support.paths import REPO
 
 
 def perftui(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -30,21 +17,21 @@ def perftui(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
                           env={**os.environ, **(env or {})})
 
 
-def test_a_thread_id_is_not_a_process(threaded: subprocess.Popen[str], tmp_path: Path) -> None:
-    tid = next(int(t) for t in os.listdir(f"/proc/{threaded.pid}/task")
-               if int(t) != threaded.pid)
+def test_a_thread_id_is_not_a_process(target: subprocess.Popen[str], tmp_path: Path) -> None:
+    tid = next(int(t) for t in os.listdir(f"/proc/{target.pid}/task")
+               if int(t) != target.pid)
     for verb in (["record", "-o", str(tmp_path / "t.perftui"), "-d", "1"], []):
         r = perftui(*verb, "-p", str(tid))
         assert r.returncode == 2, r.stderr
-        assert r.stderr.strip() == (f"perftui: {tid} is a thread of process {threaded.pid}, "
-                                    f"not a process: use -p {threaded.pid}")
+        assert r.stderr.strip() == (f"perftui: {tid} is a thread of process {target.pid}, "
+                                    f"not a process: use -p {target.pid}")
     assert not (tmp_path / "t.perftui").exists()
 
 
-def test_record_says_what_it_will_not_hold(threaded: subprocess.Popen[str],
+def test_record_says_what_it_will_not_hold(target: subprocess.Popen[str],
                                            tmp_path: Path) -> None:
     out = tmp_path / "s.perftui"
-    r = perftui("record", "-p", str(threaded.pid), "-d", "2", "-o", str(out), "--probes",
+    r = perftui("record", "-p", str(target.pid), "-d", "2", "-o", str(out), "--probes",
                 "procfs,ebpf", env={"PERFTUI_NO_BCC": "1"})
     assert r.returncode == 0, r.stderr
     said = [line for line in r.stderr.splitlines() if line.startswith("perftui: not recorded")]

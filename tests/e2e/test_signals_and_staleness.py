@@ -10,29 +10,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 
 from perftui.session import SessionReader
-from tests.support.paths import TARGETS
 from tests.support.skips import needs_pyspy
 from tests.support.tmux_driver import Tmux
 
 pytestmark = pytest.mark.tmux
 PERFTUI = [sys.executable, "-m", "perftui"]
-
-
-@pytest.fixture
-def target() -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen([sys.executable, str(TARGETS / "named_workers.py")],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 def app_process(t: Tmux) -> psutil.Process:
