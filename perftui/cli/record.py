@@ -25,6 +25,7 @@ from perftui.cli.args import (
 )
 from perftui.cli.pick import probes_for, resolve_target
 from perftui.frames import FAILED, UNAVAILABLE, Frame
+from perftui.frames import PROCFS as PROCFS_STREAM
 from perftui.host.target import Target
 from perftui.safetext import clean
 from perftui.session.format import SessionError
@@ -63,6 +64,7 @@ class Recording:
         self.stop = threading.Event()
         self.ending = threading.Event()
         self.why = ""
+        self.exit_detail = ""  # "exit status 3", "killed by signal 9", when a probe said
         self._said: set[str] = set()
 
     def _say_missing(self, what: str) -> None:
@@ -75,6 +77,11 @@ class Recording:
         """Downstream of the tee: notice the end of the target, and say on the terminal
         what the recording will not hold (no UI shows it: ``perftui doctor`` says more)."""
         kind = frame.get("k")
+        if kind in ("gone", "exit") and not self.exit_detail:
+            code, sig = frame.get("code"), frame.get("signal")
+            self.exit_detail = (f"killed by signal {sig}" if isinstance(sig, int) and sig
+                                else f"exit status {code}" if isinstance(code, int) else "")
+            # (a probe's "gone" without a status leaves it empty for a later one that has it)
         if kind in ("hello", "caps"):
             for cap, c in (frame.get("caps") or {}).items():
                 if isinstance(c, dict) and not c.get("ok") and not c.get("pending"):
@@ -83,12 +90,18 @@ class Recording:
             self._say_missing(f"{frame.get('name')} probe {frame.get('state')}: "
                               f"{frame.get('msg') or 'no reason given'}")
         # The probe's "gone", or, for a target perftui started, the app's "exit" with status.
-        if kind == "exit" or (kind == "gone" and self.target.child is None):
+        # procfs's "gone" (its last frame, with the exit status when taskstats gave it), not
+        # the first probe's: the others' last frames are not lost to an early close.
+        if kind == "exit" or (kind == "gone" and stream == PROCFS_STREAM
+                              and self.target.child is None):
             self.ending.set()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self.why = self.why or signal.Signals(signum).name
         self.stop.set()
+
+    def _exited(self) -> str:
+        return "target exited" + (f": {self.exit_detail}" if self.exit_detail else "")
 
     def run(self) -> str:
         """Record until done; the reason it stopped."""
@@ -109,12 +122,12 @@ class Recording:
                     self.why = self.recorder.error
                     break
                 if self.ending.is_set():
-                    self.why = "target exited"
+                    self.why = self._exited()
                     break
                 if not _alive(self.target):  # the last frames may still be on their way
                     ended_at = now if ended_at is None else ended_at
                     if now - ended_at > TRAILING_S:
-                        self.why = "target exited"
+                        self.why = self._exited()
                         break
         finally:
             self.source.stop()

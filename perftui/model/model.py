@@ -92,8 +92,11 @@ class Model:
         elif kind == "gone":
             status.state = FINISHED
             status.msg = "target gone"
-            if self.exit is None:
-                self.exit = TargetExit(str(frame.get("reason", "exited")), ts=frame.get("ts"))
+            if self.exit is None:  # a started target's "exit" frame says it too
+                code, sig = frame.get("code"), frame.get("signal")
+                self.exit = TargetExit(str(frame.get("reason", "exited")),
+                                       code if isinstance(code, int) else None,
+                                       sig if isinstance(sig, int) else None, frame.get("ts"))
         elif stream == "procfs":
             if kind == "meta":
                 self.process.apply_meta(frame)

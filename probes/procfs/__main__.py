@@ -12,6 +12,7 @@ import time
 
 from probes.args import probe_parser
 from probes.control import Control, Grid
+from probes.taskstats import watch_exit
 from probes.wire import FrameWriter, die_with_parent
 
 from . import VERSION
@@ -81,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     if collector is None:
         print(error, file=sys.stderr)
         return 2
+    # Registered before any exit, so an attached target's exit status can be reported (root).
+    exits = watch_exit(args.pid)
     writer = FrameWriter(sys.stdout.buffer, "procfs")
     writer.hello(args.pid, VERSION, args.interval, collector.caps, ncpu=os.cpu_count())
     grid = Grid(args.interval)
@@ -94,9 +97,13 @@ def main(argv: list[str] | None = None) -> int:
                 break
             _wait_for_next(control, grid, writer)
     except Gone as gone:
-        writer.write("gone", reason=gone.reason)
+        status = exits.status(wait_s=1.0) if exits is not None else None
+        how = {} if status is None else {"code": status[0], "signal": status[1]}
+        writer.write("gone", reason=gone.reason, **how)
     finally:
         collector.close()
+        if exits is not None:
+            exits.close()
     return 0
 
 

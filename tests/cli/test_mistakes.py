@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import REPO
 
 
@@ -37,3 +39,27 @@ def test_record_says_what_it_will_not_hold(target: subprocess.Popen[str],
     said = [line for line in r.stderr.splitlines() if line.startswith("perftui: not recorded")]
     assert said and all("perftui doctor -p" in line for line in said), r.stderr
     assert any("ebpf" in line for line in said), said
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="taskstats needs root (CAP_NET_ADMIN)")
+@pytest.mark.parametrize("how", ["exit 5", "kill -9"])
+def test_an_attached_target_s_exit_status_is_said(tmp_path: Path, how: str) -> None:
+    """Not perftui's child, so no wait(): the procfs probe's taskstats listener tells."""
+    body = "sleep 2; exit 5" if how == "exit 5" else "sleep 2; kill -9 $$"
+    target = subprocess.Popen(["sh", "-c", body])
+    try:
+        r = perftui("record", "-p", str(target.pid), "-o", str(tmp_path / "x.perftui"))
+    finally:
+        target.wait()
+    want = "exit status 5" if how == "exit 5" else "killed by signal 9"
+    assert r.returncode == 0 and f"(target exited: {want})" in r.stdout, r.stdout + r.stderr
+
+
+def test_the_model_keeps_the_status_a_probe_reports() -> None:
+    from perftui.model import Model
+    from perftui.views.snapshot import build_snapshot
+
+    model = Model()
+    model.apply("procfs", {"k": "gone", "ts": 10.0, "reason": "exited", "code": 3})
+    header = build_snapshot(model).header
+    assert (header.status, header.exit_detail) == ("exited", "exit status 3")

@@ -1,0 +1,149 @@
+"""The exit status of a process perftui did not start, from the kernel's taskstats (root).
+
+Only a parent can wait() for a child's status.  For a target attached with ``-p``, the kernel
+still says how each task ended: a listener registered for taskstats (generic netlink family
+TASKSTATS, CAP_NET_ADMIN) gets a ``struct taskstats`` for every task that exits on the CPUs
+it names, holding ``ac_exitcode`` (the wait status: exit code << 8 | signal).  Registration
+must come before the exit, so the procfs probe registers when it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import struct
+import time
+
+NETLINK_GENERIC = 16
+GENL_ID_CTRL = 0x10
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID = 1
+CTRL_ATTR_FAMILY_NAME = 2
+TASKSTATS_CMD_GET = 1
+TASKSTATS_CMD_ATTR_REGISTER_CPUMASK = 3
+TASKSTATS_TYPE_PID = 1
+TASKSTATS_TYPE_STATS = 3
+TASKSTATS_TYPE_AGGR_PID = 4
+NLM_F_REQUEST = 1
+NLMSG_ERROR = 2
+
+_NLMSG = struct.Struct("=IHHII")  # len, type, flags, seq, pid
+_GENL = struct.Struct("=BBH")  # cmd, version, reserved
+_ATTR = struct.Struct("=HH")  # len, type
+_EXITCODE = struct.Struct("=I")  # struct taskstats: u16 version, 2 pad, u32 ac_exitcode
+
+
+def _attr(kind: int, payload: bytes) -> bytes:
+    data = _ATTR.pack(_ATTR.size + len(payload), kind) + payload
+    return data + b"\0" * (-len(data) % 4)
+
+
+def _attrs(data: bytes) -> dict[int, bytes]:
+    out: dict[int, bytes] = {}
+    i = 0
+    while i + _ATTR.size <= len(data):
+        length, kind = _ATTR.unpack_from(data, i)
+        if length < _ATTR.size:
+            break
+        out[kind & 0x3FFF] = data[i + _ATTR.size:i + length]
+        i += (length + 3) & ~3
+    return out
+
+
+def _messages(data: bytes) -> list[tuple[int, bytes]]:
+    """(type, payload after the netlink header) of each message in a datagram."""
+    out = []
+    i = 0
+    while i + _NLMSG.size <= len(data):
+        length, kind, _flags, _seq, _pid = _NLMSG.unpack_from(data, i)
+        if length < _NLMSG.size:
+            break
+        out.append((kind, data[i + _NLMSG.size:i + length]))
+        i += (length + 3) & ~3
+    return out
+
+
+class ExitWatcher:
+    """Listens for the exit of ``pid``; ``status()`` is (code, signal) once it exited."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        try:
+            self._sock.bind((0, 0))
+            family = self._family_id()
+            cpus = f"0-{max(0, (os.cpu_count() or 1) - 1)}".encode() + b"\0"
+            self._request(family, TASKSTATS_CMD_GET,
+                          _attr(TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, cpus))
+            self._check_ack()
+            self._sock.setblocking(False)
+        except BaseException:
+            self._sock.close()
+            raise
+        self._status: tuple[int | None, int | None] | None = None
+
+    def _request(self, family: int, cmd: int, attrs: bytes) -> None:
+        body = _GENL.pack(cmd, 1, 0) + attrs
+        self._sock.send(_NLMSG.pack(_NLMSG.size + len(body), family, NLM_F_REQUEST | 4, 1, 0)
+                        + body)  # 4: NLM_F_ACK
+
+    def _check_ack(self) -> None:
+        for kind, payload in _messages(self._sock.recv(65536)):
+            if kind == NLMSG_ERROR:
+                (err,) = struct.unpack_from("=i", payload)
+                if err:
+                    raise OSError(-err, os.strerror(-err))
+
+    def _family_id(self) -> int:
+        self._request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                      _attr(CTRL_ATTR_FAMILY_NAME, b"TASKSTATS\0"))
+        for kind, payload in _messages(self._sock.recv(65536)):
+            if kind == NLMSG_ERROR:
+                (err,) = struct.unpack_from("=i", payload)
+                raise OSError(-err, os.strerror(-err))
+            family = _attrs(payload[_GENL.size:]).get(CTRL_ATTR_FAMILY_ID)
+            if family is not None:
+                return int(struct.unpack_from("=H", family)[0])
+        raise OSError("no TASKSTATS generic netlink family")
+
+    def status(self, wait_s: float = 0.0) -> tuple[int | None, int | None] | None:
+        """(exit code, killing signal) once the target's exit was reported, else None."""
+        deadline = time.monotonic() + wait_s
+        while self._status is None:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self._sock], [], [], max(0.0, left))
+            if not ready:
+                break
+            try:
+                data = self._sock.recv(1 << 16)
+            except BlockingIOError:
+                continue
+            for _kind, payload in _messages(data):
+                self._take(payload[_GENL.size:])
+        return self._status
+
+    def _take(self, payload: bytes) -> None:
+        aggr = _attrs(payload).get(TASKSTATS_TYPE_AGGR_PID)
+        if aggr is None:
+            return
+        inner = _attrs(aggr)
+        pid, stats = inner.get(TASKSTATS_TYPE_PID), inner.get(TASKSTATS_TYPE_STATS)
+        if pid is None or stats is None or len(stats) < 8:
+            return
+        if struct.unpack_from("=I", pid)[0] != self.pid:
+            return
+        (code,) = _EXITCODE.unpack_from(stats, 4)
+        signal = code & 0x7F
+        self._status = (None, signal) if signal else ((code >> 8) & 0xFF, None)
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def watch_exit(pid: int) -> ExitWatcher | None:
+    """A watcher for ``pid``'s exit, or None where taskstats is not allowed (not root)."""
+    try:
+        return ExitWatcher(pid)
+    except OSError:
+        return None
