@@ -70,7 +70,7 @@ def test_record_a_command_until_it_exits(tmp_path: Path) -> None:
     r = perftui("record", "-i", "0.2", "-o", str(out), "--", sys.executable, str(TARGET),
                 "--exit-after", "1.5", "--exit-code", "3")
     assert r.returncode == 0, r.stderr
-    assert "(target exited)" in r.stdout
+    assert "(target exited: exit status 3)" in r.stdout  # the status, said on the terminal
     with SessionReader(str(out)) as reader:
         frames = [(s, f) for s, _, f in reader.frames()]
         assert reader.closed_cleanly
