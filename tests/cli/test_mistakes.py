@@ -45,7 +45,8 @@ def test_record_says_what_it_will_not_hold(target: subprocess.Popen[str],
 @pytest.mark.parametrize("how", ["exit 5", "kill -9"])
 def test_an_attached_target_s_exit_status_is_said(tmp_path: Path, how: str) -> None:
     """Not perftui's child, so no wait(): the procfs probe's taskstats listener tells."""
-    body = "sleep 2; exit 5" if how == "exit 5" else "sleep 2; kill -9 $$"
+    # Long enough for the probe to start and register before the end (a loaded CI machine).
+    body = "sleep 4; exit 5" if how == "exit 5" else "sleep 4; kill -9 $$"
     target = subprocess.Popen(["sh", "-c", body])
     try:
         r = perftui("record", "-p", str(target.pid), "-o", str(tmp_path / "x.perftui"))

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="taskstats needs CAP_N
 
 
 @pytest.mark.parametrize(("argv", "kill", "want"), [
-    (["sh", "-c", "sleep 0.3; exit 7"], False, (7, None)),
-    (["sh", "-c", "exit 0"], False, (0, None)),
+    (["sh", "-c", "sleep 1; exit 7"], False, (7, None)),
+    (["sh", "-c", "sleep 1; exit 0"], False, (0, None)),  # alive until the watcher listens
     (["sleep", "30"], True, (None, 9)),
 ])
 def test_the_exit_status_of_a_watched_process(argv: list[str], kill: bool,
