@@ -9,6 +9,7 @@ must come before the exit, so the procfs probe registers when it starts.
 
 from __future__ import annotations
 
+import errno
 import os
 import select
 import socket
@@ -27,6 +28,8 @@ TASKSTATS_TYPE_STATS = 3
 TASKSTATS_TYPE_AGGR_PID = 4
 NLM_F_REQUEST = 1
 NLMSG_ERROR = 2
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+RCVBUF_BYTES = 8 << 20
 
 _NLMSG = struct.Struct("=IHHII")  # len, type, flags, seq, pid
 _GENL = struct.Struct("=BBH")  # cmd, version, reserved
@@ -71,6 +74,14 @@ class ExitWatcher:
         self.pid = pid
         self._sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
         try:
+            # Every task exit on the host arrives here, not only the target's: room for a
+            # burst (a build, a shell loop) between two drains; root may go past rmem_max.
+            for opt in (SO_RCVBUFFORCE, socket.SO_RCVBUF):
+                try:
+                    self._sock.setsockopt(socket.SOL_SOCKET, opt, RCVBUF_BYTES)
+                    break
+                except OSError:
+                    continue
             self._sock.bind((0, 0))
             family = self._family_id()
             cpus = f"0-{max(0, (os.cpu_count() or 1) - 1)}".encode() + b"\0"
@@ -82,6 +93,7 @@ class ExitWatcher:
             self._sock.close()
             raise
         self._status: tuple[int | None, int | None] | None = None
+        self.overflowed = False  # some exits were dropped by the kernel (a full buffer)
 
     def _request(self, family: int, cmd: int, attrs: bytes) -> None:
         body = _GENL.pack(cmd, 1, 0) + attrs
@@ -108,7 +120,10 @@ class ExitWatcher:
         raise OSError("no TASKSTATS generic netlink family")
 
     def status(self, wait_s: float = 0.0) -> tuple[int | None, int | None] | None:
-        """(exit code, killing signal) once the target's exit was reported, else None."""
+        """(exit code, killing signal) once the target's exit was reported, else None.
+
+        Call it with no wait now and then (the procfs probe does at each sample): it drains
+        the other tasks' exits, so the buffer has room for the target's."""
         deadline = time.monotonic() + wait_s
         while self._status is None:
             left = deadline - time.monotonic()
@@ -119,6 +134,11 @@ class ExitWatcher:
                 data = self._sock.recv(1 << 16)
             except BlockingIOError:
                 continue
+            except OSError as exc:
+                if exc.errno == errno.ENOBUFS:  # a burst overflowed the buffer: some lost
+                    self.overflowed = True
+                    continue
+                return self._status
             for _kind, payload in _messages(data):
                 self._take(payload[_GENL.size:])
         return self._status

@@ -92,12 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         writer.write("meta", **collector.meta())
         while not control.stopped:
             _emit(writer, collector.collect())
+            if exits is not None:
+                exits.status()  # drain the host's other exits: keep room for the target's
             samples += 1
             if samples == args.count:
                 break
             _wait_for_next(control, grid, writer)
     except Gone as gone:
-        status = exits.status(wait_s=1.0) if exits is not None else None
+        try:
+            status = exits.status(wait_s=1.0) if exits is not None else None
+        except OSError:  # the listener broke: the exit goes unreported, not the probe
+            status = None
         how = {} if status is None else {"code": status[0], "signal": status[1]}
         writer.write("gone", reason=gone.reason, **how)
     finally:

@@ -44,3 +44,20 @@ def test_another_process_s_exit_is_not_taken_for_the_target() -> None:
         target.kill()
         target.wait()
         watcher.close()
+
+
+def test_a_burst_of_other_exits_does_not_crowd_out_the_target_s() -> None:
+    """Every exit on the host reaches the listener: 3000 of them before the target's (a
+    shell loop, a build) once overflowed the socket and the probe died on ENOBUFS."""
+    target = subprocess.Popen(["sh", "-c", "sleep 4; exit 4"])
+    watcher = watch_exit(target.pid)
+    assert watcher is not None
+    try:
+        subprocess.run(["sh", "-c", "for i in $(seq 3000); do /bin/true; done"], check=True)
+        target.wait()
+        assert watcher.status(wait_s=5.0) == (4, None)
+    finally:
+        if target.poll() is None:
+            target.kill()
+        target.wait()
+        watcher.close()
