@@ -24,6 +24,8 @@ EBPF = "ebpf"
 PERFCOUNT = "perfcount"
 APP_STREAM = "perftui"
 SYSCALL_STREAMS = (EBPF, PERFCOUNT)  # the same frames: perfcount is ebpf on perf counters
+# Frames that carry what a probe measured (the span a probe covered runs over these).
+DATA_KINDS = ("sample", "sys", "chunk")
 STACK_STREAMS = (PYSPY, STACKS)
 
 # A probe's state, as the header shows it.

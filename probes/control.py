@@ -55,9 +55,21 @@ class Control:
         self._lock = threading.Lock()
         self._interval: float | None = None
         self._bad: list[str] = []
+        self._pidfd = -1
+        self.target_exited = False  # set by ``wait`` once the watched process ended
         signal.set_wakeup_fd(self._w)
         signal.signal(signal.SIGTERM, self._handle)
         signal.signal(signal.SIGINT, self._handle)
+
+    def watch_target(self, pid: int) -> bool:
+        """Let the target's end wake ``wait`` (a pidfd turns readable when it exits, before
+        its parent reaps it): the last sample comes at once, not at the next tick.  False
+        when there is no such process."""
+        try:
+            self._pidfd = os.pidfd_open(pid)
+        except OSError:
+            return False
+        return True
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.stopped = True
@@ -126,7 +138,11 @@ class Control:
             # poll, not select: the probe raises its descriptor limit past select's 1024
             poller = select.poll()
             poller.register(self._r, select.POLLIN)
-            poller.poll(seconds * 1000)
+            if self._pidfd >= 0 and not self.target_exited:
+                poller.register(self._pidfd, select.POLLIN)
+            for fd, _ in poller.poll(seconds * 1000):
+                if fd == self._pidfd:
+                    self.target_exited = True  # readable for good: not polled again
         try:
             os.read(self._r, 4096)
         except BlockingIOError:

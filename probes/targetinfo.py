@@ -50,6 +50,35 @@ def python_version(pid: int) -> str | None:
     return None
 
 
+def file_python_version(path: str) -> str | None:
+    """Like ``python_version``, for a command not started yet (perftui holds it before its
+    exec): the executable's real name, the interpreter a script's ``#!`` line names
+    (``env python3`` too), or a libpython it links against."""
+    try:
+        real = os.path.realpath(path)
+        with open(real, "rb") as f:
+            head = f.read(1 << 20)  # an ELF's dynamic strings sit near its start
+    except OSError:
+        return None
+    m = _PYTHON_EXE.match(os.path.basename(real))
+    if m:
+        return m.group(1) if m.group(1) and "." in m.group(1) else ""
+    if head.startswith(b"#!"):
+        words = head[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
+        if words and os.path.basename(words[0]) == "env":
+            words = [w for w in words[1:] if not w.startswith("-")]
+        if words:
+            m = _PYTHON_EXE.match(os.path.basename(words[0]))
+            if m:
+                return m.group(1) if m.group(1) and "." in m.group(1) else ""
+        return None
+    if head.startswith(b"\x7fELF"):
+        lib = re.search(rb"libpython(\d+\.\d+)[a-z]*\.so", head)
+        if lib:
+            return lib.group(1).decode()
+    return None
+
+
 def _maps_version(pid: int) -> str | None:
     try:
         maps = _read(f"/proc/{pid}/maps").decode("utf-8", "replace")

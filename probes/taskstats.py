@@ -24,8 +24,10 @@ CTRL_ATTR_FAMILY_NAME = 2
 TASKSTATS_CMD_GET = 1
 TASKSTATS_CMD_ATTR_REGISTER_CPUMASK = 3
 TASKSTATS_TYPE_PID = 1
+TASKSTATS_TYPE_TGID = 2
 TASKSTATS_TYPE_STATS = 3
 TASKSTATS_TYPE_AGGR_PID = 4
+TASKSTATS_TYPE_AGGR_TGID = 5
 NLM_F_REQUEST = 1
 NLMSG_ERROR = 2
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
@@ -35,6 +37,11 @@ _NLMSG = struct.Struct("=IHHII")  # len, type, flags, seq, pid
 _GENL = struct.Struct("=BBH")  # cmd, version, reserved
 _ATTR = struct.Struct("=HH")  # len, type
 _EXITCODE = struct.Struct("=I")  # struct taskstats: u16 version, 2 pad, u32 ac_exitcode
+# ac_utime, ac_stime (microseconds) at offset 152 of struct taskstats (fields only ever get
+# appended to it).  Its I/O fields are rounded down to KiB (even the call counts), too coarse
+# to stand for /proc/PID/io: only the CPU times are taken.
+_CPU = struct.Struct("=QQ")
+_CPU_AT = 152
 
 
 def _attr(kind: int, payload: bytes) -> bytes:
@@ -93,6 +100,8 @@ class ExitWatcher:
             self._sock.close()
             raise
         self._status: tuple[int | None, int | None] | None = None
+        self._leader_cpu: tuple[float, float] | None = None
+        self._group_cpu: tuple[float, float] | None = None
         self.overflowed = False  # some exits were dropped by the kernel (a full buffer)
 
     def _request(self, family: int, cmd: int, attrs: bytes) -> None:
@@ -143,19 +152,35 @@ class ExitWatcher:
                 self._take(payload[_GENL.size:])
         return self._status
 
+    def cpu(self) -> tuple[float, float] | None:
+        """The target's whole-life (user, system) CPU seconds once it exited: the thread
+        group's sum (sent when a process that had threads ends), else its one task's."""
+        return self._group_cpu or self._leader_cpu
+
     def _take(self, payload: bytes) -> None:
-        aggr = _attrs(payload).get(TASKSTATS_TYPE_AGGR_PID)
-        if aggr is None:
-            return
-        inner = _attrs(aggr)
-        pid, stats = inner.get(TASKSTATS_TYPE_PID), inner.get(TASKSTATS_TYPE_STATS)
-        if pid is None or stats is None or len(stats) < 8:
-            return
-        if struct.unpack_from("=I", pid)[0] != self.pid:
-            return
-        (code,) = _EXITCODE.unpack_from(stats, 4)
-        signal = code & 0x7F
-        self._status = (None, signal) if signal else ((code >> 8) & 0xFF, None)
+        attrs = _attrs(payload)
+        for kind, id_kind in ((TASKSTATS_TYPE_AGGR_TGID, TASKSTATS_TYPE_TGID),
+                              (TASKSTATS_TYPE_AGGR_PID, TASKSTATS_TYPE_PID)):
+            aggr = attrs.get(kind)
+            if aggr is None:
+                continue
+            inner = _attrs(aggr)
+            ident, stats = inner.get(id_kind), inner.get(TASKSTATS_TYPE_STATS)
+            if ident is None or stats is None or len(stats) < 8:
+                continue
+            if struct.unpack_from("=I", ident)[0] != self.pid:
+                continue
+            cpu = None
+            if len(stats) >= _CPU_AT + _CPU.size:
+                user_us, sys_us = _CPU.unpack_from(stats, _CPU_AT)
+                cpu = (user_us / 1e6, sys_us / 1e6)
+            if kind == TASKSTATS_TYPE_AGGR_TGID:
+                self._group_cpu = cpu
+                continue
+            self._leader_cpu = cpu
+            (code,) = _EXITCODE.unpack_from(stats, 4)
+            signal = code & 0x7F
+            self._status = (None, signal) if signal else ((code >> 8) & 0xFF, None)
 
     def close(self) -> None:
         self._sock.close()

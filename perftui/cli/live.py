@@ -93,6 +93,5 @@ def _recorder(path: str | None, target: Target, interval: float,
         return SessionRecorder(path, header)
     except SessionError as exc:
         if target.child is not None:
-            target.child.kill()
-            target.child.wait()
+            target.child.end()  # held: never runs
         raise TargetError(str(exc)) from None

@@ -49,7 +49,8 @@ def probes_for(target: Target, only: tuple[str, ...] | None = None) -> list[Prob
     from perftui.host import probeselect as ps
 
     if only is None:
-        return list(ps.select_probes(target.pid).probes)
+        command = target.child.path if target.child is not None else None
+        return list(ps.select_probes(target.pid, command=command).probes)
     by_name = {"pyspy": ps.pyspy_spec(), "stacks": ps.STACKS, "ebpf": ps.EBPF,
                "perfcount": ps.PERFCOUNT}
     return [ps.PROCFS, *(by_name[n] for n in dict.fromkeys(only) if n != "procfs")]

@@ -14,8 +14,6 @@ import threading
 import time
 from types import FrameType
 
-import psutil
-
 from perftui.cli.args import (
     add_probes_option,
     interval_arg,
@@ -25,7 +23,6 @@ from perftui.cli.args import (
 )
 from perftui.cli.pick import probes_for, resolve_target
 from perftui.frames import FAILED, UNAVAILABLE, Frame
-from perftui.frames import PROCFS as PROCFS_STREAM
 from perftui.host.target import Target
 from perftui.safetext import clean
 from perftui.session.format import SessionError
@@ -33,17 +30,6 @@ from perftui.session.recorder import SessionRecorder, default_name
 from perftui.session.tee import Tee, target_header
 from perftui.sources.probeproc import ProbeSpec
 from perftui.units import fmt_bytes, fmt_duration
-
-TRAILING_S = 1.5  # after the target is gone, wait this long for the last frames (exit status)
-
-
-def _alive(target: Target) -> bool:
-    if target.child is not None:
-        return target.child.poll() is None
-    try:
-        return psutil.Process(target.pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 class Recording:
@@ -62,7 +48,6 @@ class Recording:
         self.source = LiveSource(target.pid, interval, probes=probes, child=target.child,
                                  label=target.label)
         self.stop = threading.Event()
-        self.ending = threading.Event()
         self.why = ""
         self.exit_detail = ""  # "exit status 3", "killed by signal 9", when a probe said
         self._said: set[str] = set()
@@ -86,15 +71,11 @@ class Recording:
             for cap, c in (frame.get("caps") or {}).items():
                 if isinstance(c, dict) and not c.get("ok") and not c.get("pending"):
                     self._say_missing(f"{stream} {cap}: {c.get('why') or 'unavailable'}")
+        elif kind == "launch" and frame.get("msg"):
+            print(f"perftui: {clean(str(frame['msg']))}", file=sys.stderr, flush=True)
         elif kind == "probe" and frame.get("state") in (FAILED, UNAVAILABLE):
             self._say_missing(f"{frame.get('name')} probe {frame.get('state')}: "
                               f"{frame.get('msg') or 'no reason given'}")
-        # The probe's "gone", or, for a target perftui started, the app's "exit" with status.
-        # procfs's "gone" (its last frame, with the exit status when taskstats gave it), not
-        # the first probe's: the others' last frames are not lost to an early close.
-        if kind == "exit" or (kind == "gone" and stream == PROCFS_STREAM
-                              and self.target.child is None):
-            self.ending.set()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self.why = self.why or signal.Signals(signum).name
@@ -110,7 +91,6 @@ class Recording:
         for s in previous:
             signal.signal(s, self._on_signal)
         start = time.monotonic()
-        ended_at: float | None = None
         self.source.start(self.tee.sink)
         try:
             while not self.stop.wait(0.1):
@@ -121,16 +101,12 @@ class Recording:
                 if self.recorder.error:
                     self.why = self.recorder.error
                     break
-                if self.ending.is_set():
+                # The target ended and every probe sent its last frame (or took too long).
+                if self.source.finished.is_set():
                     self.why = self._exited()
                     break
-                if not _alive(self.target):  # the last frames may still be on their way
-                    ended_at = now if ended_at is None else ended_at
-                    if now - ended_at > TRAILING_S:
-                        self.why = self._exited()
-                        break
         finally:
-            self.source.stop()
+            self.source.stop()  # a stop before the end: the probes' last frames, drained
             self.recorder.close()
             for s, handler in previous.items():
                 signal.signal(s, handler)
@@ -144,8 +120,7 @@ def record(target: Target, path: str | None, interval: float, duration: float | 
         rec = Recording(target, path, interval, duration, probes)
     except SessionError:
         if target.child is not None:
-            target.child.kill()
-            target.child.wait()
+            target.child.end()  # held: never runs
         raise
     print(f"perftui: recording {clean(target.label)} to {clean(rec.path)} (Ctrl-C to stop)",
           file=sys.stderr)

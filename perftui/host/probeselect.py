@@ -15,13 +15,15 @@ import os
 from dataclasses import dataclass
 
 from perftui.sources.probeproc import ProbeSpec
-from probes.targetinfo import python_version
+from probes.targetinfo import file_python_version, python_version
 
 PROCFS = ProbeSpec("procfs", "probes.procfs")
 PYSPY = "pyspy"
-STACKS = ProbeSpec("stacks", "probes.stacks")
-EBPF = ProbeSpec("ebpf", "probes.ebpf")
-PERFCOUNT = ProbeSpec("perfcount", "probes.perfcount")
+# A held command is released once each probe watches it: procfs took its first sample,
+# the BPF programs are attached (ebpf's ``caps``; the stack sampler's ``hello``).
+STACKS = ProbeSpec("stacks", "probes.stacks", ready_on=("hello",))
+EBPF = ProbeSpec("ebpf", "probes.ebpf", ready_on=("caps",))
+PERFCOUNT = ProbeSpec("perfcount", "probes.perfcount", ready_on=("caps",))
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
                      (subprocesses, "--subprocesses")):
         if on:
             args.append(flag)
-    return ProbeSpec(PYSPY, "probes.pyspy", args)
+    return ProbeSpec(PYSPY, "probes.pyspy", args, after_exec=True)
 
 
 def native_stacks_possible() -> bool:
@@ -84,15 +86,17 @@ def syscall_probe() -> tuple[ProbeSpec | None, str]:
 
 
 def select_probes(pid: int, *, python: bool | None = None, pyspy: ProbeSpec | None = None,
-                  native_stacks: bool | None = None, syscalls: bool = True) -> Selection:
+                  native_stacks: bool | None = None, syscalls: bool = True,
+                  command: str | None = None) -> Selection:
     """The probes for ``pid``.  ``python``: True/False overrides the detection (a user's
     ``--python``/``--no-python``); ``pyspy``: the pyspy probe with its options;
     ``native_stacks``: add the BPF native stack sampler (root, bcc); by default only when
     there is no pyspy probe and it can run (its bcc compile costs seconds of CPU, a price
     worth paying only when it is the one source of stacks; the hot-functions view starts it
     for a Python target when the user asks for native stacks); ``syscalls``: add the
-    per-syscall probe that can run (``syscall_probe``)."""
-    version = python_version(pid)
+    per-syscall probe that can run (``syscall_probe``); ``command``: the executable of a
+    target perftui holds before its exec (the process is still perftui's wrapper)."""
+    version = file_python_version(command) if command else python_version(pid)
     wanted = version is not None if python is None else python
     probes = [PROCFS]
     notes: list[str] = []
@@ -101,7 +105,8 @@ def select_probes(pid: int, *, python: bool | None = None, pyspy: ProbeSpec | No
     elif python is False:
         notes.append("Python stacks off (asked)")
     else:
-        notes.append(f"Python stacks off: process {pid} does not look like CPython "
+        who = os.path.basename(command) if command else f"process {pid}"
+        notes.append(f"Python stacks off: {who} does not look like CPython "
                      "(no python executable or libpython)")
     if native_stacks is None:
         native_stacks = not wanted and native_stacks_possible()

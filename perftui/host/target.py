@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 import psutil
 
 from perftui.safetext import clean
+from perftui.sources.launch import HeldChild, LaunchError
 from probes.spawn import CHILD_CWD, child_env
 
 
@@ -32,7 +32,7 @@ class Candidate:
 class Target:
     pid: int
     label: str
-    child: subprocess.Popen[bytes] | None = None  # set when perftui started the target
+    child: HeldChild | None = None  # set when perftui started the target (held until released)
     log_path: str | None = None  # where a started target's output goes
 
 
@@ -106,7 +106,9 @@ def format_candidates(candidates: list[Candidate]) -> str:
 
 def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False,
           executable: str | None = None, cwd: str | None = None) -> Target:
-    """Start ``argv`` with its output sent to a log file (the terminal belongs to the UI).
+    """Start ``argv`` held before its exec (see perftui.sources.launch), its output sent to
+    a log file (the terminal belongs to the UI).  The live source releases it once the
+    probes watch it.
 
     ``own_code``: argv is perftui's own program, run isolated like a probe (not the user's
     command, which keeps the user's directory and environment)."""
@@ -115,15 +117,12 @@ def spawn(argv: list[str], keep_output: bool = True, own_code: bool = False,
     else:
         fd, log_path = os.open(os.devnull, os.O_WRONLY), os.devnull
     try:
-        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd,
-                                 start_new_session=True,
-                                 cwd=cwd or (CHILD_CWD if own_code else None),
-                                 env=child_env() if own_code else None, executable=executable)
-    except (FileNotFoundError, PermissionError) as exc:
+        child = HeldChild(argv, output_fd=fd, cwd=cwd or (CHILD_CWD if own_code else None),
+                          env=child_env() if own_code else None, executable=executable)
+    except LaunchError as exc:
         if keep_output:
             os.unlink(log_path)
-        what = "command not found" if isinstance(exc, FileNotFoundError) else "permission denied"
-        raise TargetError(f"{what}: {clean(argv[0])}") from None
+        raise TargetError(clean(str(exc))) from None
     finally:
         os.close(fd)
     return Target(child.pid, f"pid {child.pid} ({clean(shlex.join(argv))})", child,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from perftui.frames import APP_STREAM, FINISHED, SYSCALL_STREAMS, Frame, check_schema
+from perftui.frames import APP_STREAM, DATA_KINDS, FINISHED, SYSCALL_STREAMS, Frame, check_schema
 from perftui.model.probes import ProbeStatus
 from perftui.model.process import ProcessState
 from perftui.model.series import Series, rate
@@ -38,6 +38,8 @@ class Model:
     process: ProcessState = field(init=False)
     probes: dict[str, ProbeStatus] = field(default_factory=dict)
     exit: TargetExit | None = None
+    # A command perftui started held: argv, path, held_s, exec_ts, msg (``launch`` frames).
+    launch: dict[str, object] | None = None
     self_cpu: Series = field(init=False)
     pystacks: StackModel = field(default_factory=StackModel)  # the pyspy stream
     nativestacks: StackModel = field(default_factory=StackModel)  # the stacks stream
@@ -72,6 +74,14 @@ class Model:
         status = self.probe(stream)
         status.see(frame)
         status.last_seen = self.now
+        if kind in DATA_KINDS and isinstance(ts, (int, float)):
+            status.covered(float(ts))
+            t0 = frame.get("t0")  # a stack chunk covers t0..t1
+            if kind == "chunk" and isinstance(t0, (int, float)):
+                status.covered(float(t0))
+        elif kind == "caps" and stream in SYSCALL_STREAMS and isinstance(ts, (int, float)) \
+                and frame.get("source"):
+            status.covered(float(ts))  # attached: its counts start here
         if stream == "pyspy":
             self.pystacks.apply(frame)
         elif stream == "stacks":
@@ -99,6 +109,10 @@ class Model:
                                        sig if isinstance(sig, int) else None, frame.get("ts"))
         elif stream == "procfs":
             if kind == "meta":
+                launch = self.launch or {}
+                if launch.get("argv") and launch.get("exec_ts") is None:
+                    # perftui's launch wrapper, holding the command: named by the command
+                    frame = {**frame, "cmdline": launch["argv"], "exe": launch.get("path")}
                 self.process.apply_meta(frame)
             elif kind == "sample":
                 self.process.apply_sample(frame)
@@ -124,3 +138,13 @@ class Model:
         elif kind == "exit":
             self.exit = TargetExit("exited", frame.get("code"), frame.get("signal"),
                                    frame.get("ts"))
+        elif kind == "launch":  # once held (argv, path), once released (the rest)
+            self.launch = {**(self.launch or {}),
+                           **{k: frame[k] for k in ("argv", "path", "held_s", "exec_ts", "msg")
+                              if k in frame}}
+            exec_ts = frame.get("exec_ts")
+            last = self.process.last_ts
+            if isinstance(exec_ts, (int, float)) and last is not None and exec_ts > last:
+                # The held wrapper was blocked: its counters at the last sample are still
+                # true at the exec, so the first rates span the command's time, not the hold.
+                self.process.last_ts = float(exec_ts)

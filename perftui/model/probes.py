@@ -22,6 +22,8 @@ class ProbeStatus:
     next_seq: int | None = None  # None until the stream's first numbered frame
     lost_frames: int = 0
     last_seen: float | None = None  # the model's clock at this stream's newest frame
+    first_data: float | None = None  # timestamps of its first and last data frames
+    last_data: float | None = None
 
     def missing(self) -> dict[str, str]:
         """Capabilities this probe reported it cannot collect, with the reason (not those it
@@ -43,6 +45,13 @@ class ProbeStatus:
             if self.next_seq is not None and seq > self.next_seq:
                 self.lost_frames += seq - self.next_seq
             self.next_seq = seq + 1
+
+    def covered(self, ts: float) -> None:
+        """A data frame (sample, counts, stacks) at ``ts``: the span this probe covered."""
+        if self.first_data is None or ts < self.first_data:
+            self.first_data = ts
+        if self.last_data is None or ts > self.last_data:
+            self.last_data = ts
 
     def apply_hello(self, frame: Frame) -> None:
         self.version = str(frame.get("version", ""))

@@ -93,9 +93,13 @@ class ProcessState:
         self.state = str(frame.get("state", "?"))
         try:
             self._apply_cpu(ts, dt, frame.get("cpu"))
-            self._apply_threads(ts, dt, frame.get("threads") or [])
+            if frame.get("final"):
+                self._rename_threads(frame.get("threads") or [])
+            else:
+                self._apply_threads(ts, dt, frame.get("threads") or [])
             self._apply_mem(ts, dt, frame.get("mem") or {})
-            self._apply_io(ts, dt, frame.get("io"))
+            if "io" in frame or not frame.get("final"):  # a last word may lack it
+                self._apply_io(ts, dt, frame.get("io"))
             self._apply_fd(frame.get("fd"))
             self._apply_net(ts, dt, frame.get("net"))
         finally:
@@ -121,6 +125,14 @@ class ProcessState:
             total = None if u is None or s is None else (u + s) * 100
             self._record(ts, "cpu", total)
         self._prev_cpu = (user, system)
+
+    def _rename_threads(self, rows: list[list[Any]]) -> None:
+        """A zombie's last sample: only its leader is left, under its last name.  The other
+        threads stay as last seen (what a user wants on screen after the exit)."""
+        for row in rows:
+            t = self.threads.get(int(row[0]))
+            if t is not None:
+                t.name, t.state = str(row[1]), str(row[2])
 
     def _apply_threads(self, ts: float, dt: float, rows: list[list[Any]]) -> None:
         seen: dict[int, ThreadState] = {}

@@ -137,6 +137,7 @@ class FunctionsPart:
     lo: float | None = None
     hi: float | None = None
     limit: int = 50
+    open_end: bool = False  # no window end: every chunk up to the last counts
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
         ts = model.process.last_ts
@@ -147,7 +148,7 @@ class FunctionsPart:
 
     def result(self, model: Model) -> dict[str, Any]:
         stacks = model.pystacks
-        window = Window(t0=self.lo, t1=self.hi)
+        window = Window(t0=self.lo, t1=None if self.open_end else self.hi)
         if not stacks.counts(window):
             return {}
         rows = top_functions(stacks, window, limit=self.limit)

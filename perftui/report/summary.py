@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from perftui.frames import Frame
+from perftui.frames import PROCFS, Frame
 from perftui.model.model import Model
 from perftui.report.accum import SummaryPart
 from perftui.report.parts import CpuPart, FunctionsPart, IoPart, MemoryPart, NetPart, ThreadsPart
@@ -43,10 +43,15 @@ class Summarizer:
     base_ts: float | None = None  # of the last sample before the window
     samples: int = 0
     _seen: int = 0
+    _full_ts: float | None = None  # the last procfs sample with I/O counters
+    _last_word: str = ""  # how procfs saw the end: "zombie" (a last sample), "taskstats"
 
     def __post_init__(self) -> None:
         if not self.parts:
             self.parts = [factory() for factory in part_factories()]
+        for part in self.parts:
+            if isinstance(part, FunctionsPart):
+                part.open_end = self.end is None  # stack chunks after the last sample count
 
     def apply(self, stream: str, frame: Frame) -> bool:
         """Fold one frame in; False once past the window's end (the caller may stop)."""
@@ -54,6 +59,11 @@ class Summarizer:
         if self.end is not None and isinstance(ts, (int, float)) and ts > self.end:
             return False
         self.model.apply(stream, frame)
+        if stream == PROCFS and frame.get("k") == "sample" and isinstance(ts, (int, float)):
+            if "io" in frame:
+                self._full_ts = float(ts)  # counters read from /proc, not a CPU-only last word
+            if frame.get("final"):
+                self._last_word = str(frame.get("source") or "zombie")
         proc = self.model.process
         if proc.samples == self._seen or proc.last_ts is None:
             return True
@@ -61,6 +71,9 @@ class Summarizer:
         ts = proc.last_ts
         inside = self.start is None or ts > self.start  # a sample covers (prev, ts]
         prev = self.last_ts if self.last_ts is not None else self.base_ts
+        exec_ts = self._exec_ts()
+        if prev is not None and exec_ts is not None and prev < exec_ts <= ts:
+            prev = exec_ts  # a held command: its time starts at the exec, not the hold
         dt = ts - prev if prev is not None else 0.0
         for part in self.parts:
             part.observe(self.model, dt, inside)
@@ -78,16 +91,70 @@ class Summarizer:
                 break
         return self
 
+    def _exec_ts(self) -> float | None:
+        exec_ts = (self.model.launch or {}).get("exec_ts")
+        return float(exec_ts) if isinstance(exec_ts, (int, float)) else None
+
+    def _life(self) -> tuple[float | None, float | None]:
+        """The span the report covers: a window's bounds, or for the whole session the
+        target's observed life (from the exec of a command perftui started, else the first
+        sample; to its exit when it ended, else the last sample)."""
+        begin = self.base_ts if self.base_ts is not None else self.first_ts
+        end = self.last_ts
+        exec_ts = self._exec_ts()
+        if self.start is None and exec_ts is not None and begin is not None:
+            begin = max(begin, exec_ts)
+        ended = self.model.exit.ts if self.model.exit is not None else None
+        if self.end is None and isinstance(ended, (int, float)) and end is not None:
+            end = max(end, float(ended))
+        return begin, end
+
     def result(self) -> dict[str, Any]:
         m = self.model
         meta = m.process.meta
-        begin = self.base_ts if self.base_ts is not None else self.first_ts
-        duration = (self.last_ts - begin) if self.last_ts is not None and begin else 0.0
+        begin, end = self._life()
+        duration = (end - begin) if end is not None and begin is not None else 0.0
         out: dict[str, Any] = {
             "duration_s": duration, "pid": m.pid,
             "command": " ".join(str(a) for a in meta.get("cmdline") or [])
             or str(meta.get("name", "")),
-            "host": m.host, "start_ts": begin, "end_ts": self.last_ts, "samples": self.samples}
+            "host": m.host, "start_ts": begin, "end_ts": end, "samples": self.samples,
+            "coverage": self._coverage(begin, end)}
         for part in self.parts:
             out.update(part.result(m))
+        return out
+
+    def _coverage(self, begin: float | None, end: float | None) -> dict[str, Any]:
+        """How much of the report's span each probe saw, and how the target was watched:
+        launched held (``held_s`` before its exec) or attached (``attached_after_s`` into
+        its life); ``unobserved_s``: its end not seen by procfs (an attached target that
+        exited between two samples with no way to read its last counters)."""
+        m = self.model
+        probes: dict[str, Any] = {}
+        for name, status in sorted(m.probes.items()):
+            lo, hi = status.first_data, status.last_data
+            if lo is None or hi is None:
+                continue
+            if begin is not None:
+                lo = max(lo, begin)
+            if end is not None:
+                hi = min(hi, end)
+            probes[name] = {"from_s": round(lo - begin, 6) if begin is not None else None,
+                            "span_s": round(max(0.0, hi - lo), 6)}
+        out: dict[str, Any] = {"probes": probes}
+        if m.launch is not None:
+            out["launched"] = {"held_s": m.launch.get("held_s"),
+                               "msg": m.launch.get("msg") or ""}
+        elif self.start is None:
+            started = m.process.meta.get("start_time")
+            if isinstance(started, (int, float)) and self.first_ts is not None:
+                out["attached_after_s"] = round(max(0.0, self.first_ts - started), 3)
+        ended = m.exit.ts if m.exit is not None else None
+        if self.end is None and isinstance(ended, (int, float)) and self._full_ts is not None:
+            out["end_seen_by"] = {"zombie": "a last sample of the exited process",
+                                  "taskstats": "the kernel's exit record (CPU only)"}.get(
+                                      self._last_word, "the last sample before the exit")
+            # Memory and I/O after the last full sample (CPU too without an exit record).
+            out["unobserved_s"] = (0.0 if self._last_word == "zombie"
+                                   else round(max(0.0, float(ended) - self._full_ts), 3))
         return out

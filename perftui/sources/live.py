@@ -6,6 +6,12 @@ target lives; the UI never dies with it.  The app's stream also carries perftui'
 and the exit status of a target perftui started, so recordings hold them too.  The app may
 send a probe a command (a restarted probe gets again the ones that set its state) and start
 one more probe while the view runs.
+
+From the target's first instant to its last: a command perftui starts is held before its
+exec until every probe watches it (``launch`` frame), and when the target ends every probe
+is read until its end of file, so its last frames arrive (``finished`` is set then).  A
+started target is reaped only once the procfs probe is done with its zombie.  ``stop``
+drains the same way: the probes are told to stop and read until they have said all.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ import contextlib
 import os
 import queue
 import selectors
-import subprocess
 import threading
 import time
 from typing import Any
@@ -23,9 +28,12 @@ import msgpack
 import psutil
 
 from perftui.frames import APP_STREAM, FAILED, FINISHED, RESTARTING, STARTING, FrameSink
+from perftui.sources.launch import HeldChild
 from perftui.sources.probeproc import EXIT_NO_TARGET, ProbeProcess, ProbeSpec
 
 PROCFS = ProbeSpec("procfs", "probes.procfs")
+HOLD_MAX_S = 30.0  # a held command runs after this long even if a probe is not ready
+DRAIN_S = 5.0  # after the target's end (or stop), how long the probes may take to finish
 
 # What the UI asks of the reader thread: a new interval, (probe name, command line), a probe.
 Command = float | tuple[str, str] | ProbeSpec
@@ -33,7 +41,7 @@ Command = float | tuple[str, str] | ProbeSpec
 
 class LiveSource:
     def __init__(self, pid: int, interval: float = 1.0, probes: list[ProbeSpec] | None = None,
-                 child: subprocess.Popen[bytes] | None = None, label: str = "") -> None:
+                 child: HeldChild | None = None, label: str = "") -> None:
         self.pid = pid
         self._interval = interval
         self._specs = probes if probes is not None else [PROCFS]
@@ -51,6 +59,11 @@ class LiveSource:
         self._sink: FrameSink | None = None
         self._exit_sent = False
         self._self_ps = psutil.Process()
+        self._deferred: list[ProbeSpec] = []  # after_exec probes of a held command
+        self._hold_until = 0.0
+        self._gone_at: float | None = None  # monotonic time the target's end was seen
+        self._pidfd = -1
+        self.finished = threading.Event()  # the target ended and every probe said its last
 
     @property
     def description(self) -> str:
@@ -99,18 +112,13 @@ class LiveSource:
         return None
 
     def stop(self) -> None:
+        """Stop the probes, after reading what they still send (at most DRAIN_S)."""
         self._stop.set()
         self._wake()
         if self._thread is not None:
-            self._thread.join(timeout=5)
-        if self._child is not None and self._child.poll() is None:
-            # perftui started it, so perftui ends it rather than leave an orphan behind.
-            self._child.terminate()
-            try:
-                self._child.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                self._child.kill()
-                self._child.wait()
+            self._thread.join(timeout=DRAIN_S + 5)
+        if self._child is not None:
+            self._child.end()  # never released: not run; running: ended; then reaped
 
     def _wake(self) -> None:
         try:
@@ -126,7 +134,7 @@ class LiveSource:
 
     def _target_alive(self) -> bool:
         if self._child is not None:
-            return self._child.poll() is None
+            return self._child.exited() is None  # without reaping it
         try:
             return psutil.Process(self.pid).status() != psutil.STATUS_ZOMBIE
         except psutil.Error:
@@ -137,9 +145,16 @@ class LiveSource:
     def _run(self) -> None:
         sel = selectors.DefaultSelector()
         sel.register(self._wake_r, selectors.EVENT_READ, None)
+        self._watch_target(sel)
         with self._names_lock:
             specs = list(self._specs)
-        probes = self._probes = [ProbeProcess(spec, self.pid, self._interval) for spec in specs]
+        held = self._child is not None and not self._child.released
+        self._deferred = [s for s in specs if held and s.after_exec]
+        probes = self._probes = [ProbeProcess(spec, self.pid, self._interval)
+                                 for spec in specs if spec not in self._deferred]
+        self._hold_until = time.monotonic() + HOLD_MAX_S
+        if held and self._child is not None:  # the held PID is the command's: say which
+            self._emit("launch", argv=self._child.argv, path=self._child.path)
         for probe in probes:
             self._launch(sel, probe)
         next_tick = time.monotonic()
@@ -151,17 +166,94 @@ class LiveSource:
                     next_tick = now + self._interval
                 pending = [p.next_start for p in probes if p.proc is None and p.next_start]
                 timeout = min([next_tick, *pending]) - now
+                if self._child is not None and not self._child.released:
+                    timeout = min(timeout, self._hold_until - now)
+                if self._gone_at is not None and not self.finished.is_set():
+                    timeout = min(timeout, self._gone_at + DRAIN_S - now)
                 for key, _ in sel.select(timeout=max(0.0, timeout)):
                     if key.data is None:
                         os.read(self._wake_r, 4096)
+                    elif key.data == "target":
+                        sel.unregister(self._pidfd)
+                        self._check_child()
                     else:
                         self._read(sel, key.fileobj, key.data)
                 self._apply_commands(sel, probes)
+                self._release_when_ready(sel, probes)
                 self._restart_due(sel, probes)
+                self._drain_after_exit(probes)
         finally:
-            for probe in probes:
-                probe.stop()
+            self._drain_on_stop(sel, probes)
             sel.close()
+            if self._pidfd >= 0:
+                os.close(self._pidfd)
+
+    def _watch_target(self, sel: selectors.BaseSelector) -> None:
+        """The target's end wakes the reader at once (a pidfd turns readable)."""
+        try:
+            self._pidfd = os.pidfd_open(self.pid)
+        except OSError:
+            self._gone_at = time.monotonic()  # no such process any more
+            return
+        sel.register(self._pidfd, selectors.EVENT_READ, "target")
+
+    def _release_when_ready(self, sel: selectors.BaseSelector,
+                            probes: list[ProbeProcess]) -> None:
+        """Release a held command once every probe watches it (or died, or HOLD_MAX_S)."""
+        child = self._child
+        if child is None or child.released:
+            return
+        waiting = [p.spec.name for p in probes if p.proc is not None and not p.ready]
+        if waiting and time.monotonic() < self._hold_until:
+            return
+        why = child.release()
+        held_s = (child.released_ts or child.held_ts) - child.held_ts
+        msg = (f"started after {HOLD_MAX_S:g} s without waiting longer for "
+               f"{', '.join(waiting)}" if waiting else "")
+        self._emit("launch", held_s=round(held_s, 4), exec_ts=child.exec_ts,
+                   waited_for=waiting, msg=why or msg)
+        for spec in self._deferred:
+            probe = ProbeProcess(spec, self.pid, self._interval)
+            probes.append(probe)
+            self._launch(sel, probe)
+        self._deferred = []
+
+    def _drain_after_exit(self, probes: list[ProbeProcess]) -> None:
+        """After the target's end: reap a started one once procfs is done with its zombie,
+        and say ``finished`` once every probe reached its end of file (or DRAIN_S)."""
+        if self._gone_at is None:
+            if self._target_alive():
+                return
+            self._gone_at = time.monotonic()
+            self._check_child()
+        if self.finished.is_set():
+            return
+        late = time.monotonic() >= self._gone_at + DRAIN_S
+        procfs_done = all(p.proc is None for p in probes if p.spec.name == PROCFS.name)
+        if self._child is not None and (procfs_done or late):
+            self._child.reap()
+        if late or all(p.proc is None for p in probes):
+            self.finished.set()
+
+    def _drain_on_stop(self, sel: selectors.BaseSelector, probes: list[ProbeProcess]) -> None:
+        """Told to stop: each probe gets end of file on stdin, sends its last frames (the
+        interval under way, py-spy's cut-short chunk) and exits; read them all."""
+        for probe in probes:
+            probe.close_input()
+        deadline = time.monotonic() + DRAIN_S
+        while any(p.proc is not None for p in probes):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            for key, _ in sel.select(timeout=left):
+                if key.data is None:
+                    os.read(self._wake_r, 4096)
+                elif key.data == "target":
+                    sel.unregister(self._pidfd)
+                else:
+                    self._read(sel, key.fileobj, key.data)
+        for probe in probes:
+            probe.stop(timeout=0.5)
 
     def _launch(self, sel: selectors.BaseSelector, probe: ProbeProcess) -> None:
         self._emit("probe", name=probe.spec.name, state=STARTING, msg="")
@@ -196,8 +288,11 @@ class LiveSource:
                 probe.stderr_tail.append(line.strip())
             return
         for raw, frame in probe.decoder.feed(chunk):
-            if frame.get("k") == "gone":
+            kind = frame.get("k")
+            if kind == "gone":
                 probe.saw_gone = True
+            if kind in probe.spec.ready_on:
+                probe.ready = True
             if self._sink is not None:
                 self._sink(probe.spec.name, raw, frame)
 
@@ -243,6 +338,9 @@ class LiveSource:
             except queue.Empty:
                 return
             if isinstance(cmd, ProbeSpec):
+                if cmd.after_exec and self._child is not None and not self._child.released:
+                    self._deferred.append(cmd)
+                    continue
                 probe = ProbeProcess(cmd, self.pid, self._interval)
                 probes.append(probe)
                 self._launch(sel, probe)
@@ -270,12 +368,9 @@ class LiveSource:
     def _check_child(self) -> None:
         if self._child is None or self._exit_sent:
             return
-        code = self._child.poll()
-        if code is not None:
+        status = self._child.exited()  # not reaped: procfs still samples the zombie
+        if status is not None:
             self._exit_sent = True
-            if code < 0:
-                self._emit("exit", code=None, signal=-code)
-            else:
-                self._emit("exit", code=code, signal=None)
+            self._emit("exit", code=status.code, signal=status.signal)
 
 

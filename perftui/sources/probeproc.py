@@ -19,11 +19,18 @@ EXIT_NO_TARGET = 2  # a probe's exit code for "the target does not exist"
 
 @dataclass
 class ProbeSpec:
-    """How to run a probe: its stream name and the module that implements it."""
+    """How to run a probe: its stream name and the module that implements it.
+
+    For a command perftui starts held (perftui.sources.launch), ``ready_on`` names the
+    frame kinds that say the probe watches it (the command is released once every probe
+    said so, or died); an ``after_exec`` probe starts only once the command runs (py-spy
+    needs a running interpreter, not perftui's launch wrapper)."""
 
     name: str
     module: str
     args: list[str] = field(default_factory=list)
+    ready_on: tuple[str, ...] = ("sample",)
+    after_exec: bool = False
 
     def argv(self, pid: int, interval: float) -> list[str]:
         return python_argv(self.module, "--pid", str(pid), "--interval", f"{interval:g}",
@@ -41,6 +48,7 @@ class ProbeProcess:
         self.decoder = FrameDecoder()
         self.stderr_tail: deque[str] = deque(maxlen=5)
         self.saw_gone = False
+        self.ready = False  # sent a frame of ``spec.ready_on``
         self.restarts = 0
         self.next_start = 0.0  # monotonic time before which it must not be restarted
         self._backoff = BACKOFF_START_S
@@ -63,6 +71,14 @@ class ProbeProcess:
             self._ps = psutil.Process(self.proc.pid)
         except psutil.Error:
             self._ps = None
+
+    def close_input(self) -> None:
+        """End of stdin: the probe sends its last frames and exits (drained by the caller)."""
+        if self.proc is not None and self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
 
     def send(self, line: str) -> None:
         """A command line on the probe's stdin (e.g. ``interval 0.5``)."""
@@ -121,7 +137,7 @@ class ProbeProcess:
         if proc is None or proc.poll() is not None:
             return
         try:
-            if proc.stdin is not None:
+            if proc.stdin is not None and not proc.stdin.closed:
                 proc.stdin.close()  # the probe's stdin watcher ends it cleanly
             proc.wait(timeout=timeout)
         except (OSError, subprocess.TimeoutExpired):

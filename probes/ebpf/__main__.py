@@ -2,7 +2,8 @@
 process, from BPF programs (or perf_event counters when bcc cannot run).
 
 Frames: ``hello`` at once (caps pending: "compiling BPF"), ``caps`` when the source is ready
-or failed, then one ``sys`` per interval, ``gone`` when the target ends.  Stops on stdin EOF,
+or failed, then one ``sys`` per interval and a last one at once when the target ends (then
+``gone``) or the probe is stopped.  Stops on stdin EOF,
 SIGTERM, SIGINT, SIGHUP and the death of the app (all detach the programs); exit 2 for no
 such pid.
 """
@@ -115,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         grid.retime(grid.interval)  # the first interval starts now, not before compiling
         while True:
             why = life.wait_next(grid, bad_command)
+            if source is not None:  # on a stop too: the counts of the interval under way
+                _emit(writer, source, strings)
             if why == STOP:
                 break
-            if source is not None:
-                _emit(writer, source, strings)
             if why == GONE:
                 writer.write("gone", reason="exited")
                 break

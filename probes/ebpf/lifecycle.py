@@ -18,7 +18,6 @@ from probes.control import Control, Grid
 from probes.wire import die_with_parent
 
 STOP, GONE, TIME = "stop", "gone", "time"
-_SLICE_S = 0.1  # how soon the target's exit is noticed (Control's wait sees only its pipe)
 
 
 class Lifecycle:
@@ -27,6 +26,7 @@ class Lifecycle:
         self._pidfd = os.pidfd_open(pid)
         self.control = Control()  # before die_with_parent, whose way out is SIGTERM
         self.control.listen_stdin()
+        self.control.watch_target(pid)  # the exit wakes the wait: the final counts at once
         die_with_parent()
         signal.signal(signal.SIGHUP, self._hangup)
         self._gone = select.poll()
@@ -40,7 +40,7 @@ class Lifecycle:
         return self.control.stopped
 
     def target_gone(self) -> bool:
-        return bool(self._gone.poll(0))
+        return self.control.target_exited or bool(self._gone.poll(0))
 
     def wait_next(self, grid: Grid, on_bad: Callable[[str], None]) -> str:
         """Sleep until the grid's next slot; STOP, GONE or TIME.  An ``interval S`` command
@@ -58,5 +58,5 @@ class Lifecycle:
             left = due - time.monotonic()
             if left <= 0:
                 return TIME
-            self.control.wait(min(left, _SLICE_S))
+            self.control.wait(left)
         return STOP

@@ -62,8 +62,8 @@ def _wait_for_next(control: Control, grid: Grid, writer: FrameWriter) -> None:
             grid.retime(interval)
             due = grid.next_due()
         left = due - time.monotonic()
-        if left <= 0:
-            return
+        if left <= 0 or control.target_exited:
+            return  # the target's end: its last sample now, before it is reaped
         control.wait(left)
 
 
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Registered before any exit, so an attached target's exit status can be reported (root).
     exits = watch_exit(args.pid)
+    control.watch_target(args.pid)
     writer = FrameWriter(sys.stdout.buffer, "procfs")
     writer.hello(args.pid, VERSION, args.interval, collector.caps, ncpu=os.cpu_count())
     grid = Grid(args.interval)
@@ -104,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:  # the listener broke: the exit goes unreported, not the probe
             status = None
         how = {} if status is None else {"code": status[0], "signal": status[1]}
+        cpu = exits.cpu() if exits is not None and status is not None else None
+        if cpu is not None and gone.reason == "exited":
+            # Reaped before a last sample: its CPU to the end, from the kernel's exit record
+            # (memory and I/O after the last sample are not known: the report says how long).
+            writer.write("sample", state="X", final=True, source="taskstats",
+                         cpu=[round(cpu[0], 6), round(cpu[1], 6)])
         writer.write("gone", reason=gone.reason, **how)
     finally:
         collector.close()

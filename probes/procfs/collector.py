@@ -74,6 +74,7 @@ class Collector:
         self._identity: tuple[list[str], str | None, str] = (*identity(pid), st.comm)
         self._failing: set[str] = set()  # capabilities that failed in the last sample
         self._warns: list[tuple[str, str]] = []
+        self._zombie_sampled = False
 
     def meta(self) -> dict[str, Any]:
         return read_meta(self.pid, self._stat(), self.started)
@@ -90,7 +91,9 @@ class Collector:
         self._warns = []
         st = self._stat()
         if st.state == "Z" and self._single_task():
-            raise Gone("zombie")
+            if self._zombie_sampled:
+                raise Gone("zombie")
+            return self._last_words(ts, st)
         if st.state == "X":
             raise Gone("exited")
         res = Result(ts, {"state": st.state, "cpu": [st.utime / CLK_TCK, st.stime / CLK_TCK]})
@@ -109,6 +112,19 @@ class Collector:
         self._fd_and_net(res.fields)
         res.warns = self._warns
         self._n += 1
+        return res
+
+    def _last_words(self, ts: float, st: Stat) -> Result:
+        """The zombie's sample: until it is reaped, its CPU times and I/O counters are the
+        whole life's (memory and descriptors are gone: left out, not zero)."""
+        self._zombie_sampled = True
+        res = Result(ts, {"state": "Z", "final": True,
+                          "cpu": [st.utime / CLK_TCK, st.stime / CLK_TCK]})
+        try:
+            res.fields["io"] = parse_io(read_proc(f"{self._proc}/io"))
+            res.fields["threads"] = self._threads.rows()  # the leader, by its last name
+        except (OSError, ValueError):
+            pass  # reaped meanwhile, or no access: the CPU times still count
         return res
 
     def _stat(self) -> Stat:
@@ -180,9 +196,8 @@ class Collector:
             value = read()
         except OSError as e:
             if e.errno in _GONE:
-                st = self._stat()  # raises Gone if the whole target ended
-                if st.state == "Z" and self._single_task():
-                    raise Gone("zombie") from None
+                # Raises Gone if the whole target ended; a zombie's last words come next.
+                self._stat()
                 return None  # a thread or descriptor ended meanwhile: skip this part once
             name = e.filename
             self._warn(cap, why(os.fsdecode(name) if name else cap, e))

@@ -143,9 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         grid = Grid(args.interval)
         t0, sent = time.time(), 0
         refused_said = ""
-        while not control.stopped:
+        control.watch_target(args.pid)  # its end: the last chunk at once
+        while True:
             due = grid.next_due()
-            while not control.stopped and (left := due - time.monotonic()) > 0:
+            while not (control.stopped or control.target_exited) \
+                    and (left := due - time.monotonic()) > 0:
                 control.wait(left)
                 interval = control.take_interval()
                 if interval is not None:
@@ -159,13 +161,13 @@ def main(argv: list[str] | None = None) -> int:
                 writer.write("warn", cap="symbols", msg=f"perf map not read: {refused} "
                              "(JIT code left unnamed)")
                 refused_said = refused
-            chunks.send(sampler.take(), t0, t1)
+            chunks.send(sampler.take(), t0, t1)  # on a stop too: what was sampled so far
             t0, sent = t1, sent + 1
             reason = gone_reason(args.pid)
             if reason is not None:
                 writer.write("gone", reason=reason)
                 break
-            if sent == args.count:
+            if sent == args.count or control.stopped:
                 break
     finally:
         sampler.close()

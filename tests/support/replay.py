@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from perftui.sources.replay import ReplaySource
 from perftui.ui.app import PerftuiApp
@@ -28,3 +29,20 @@ async def settle(app: PerftuiApp, source: ReplaySource) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"the app never showed {source.position}")
+
+
+def replay_screen_text(path: Path, wait_s: float = 1.5, size: tuple[int, int] = (160, 48)) -> str:
+    """What ``perftui replay FILE`` shows (playing at real speed) once ``wait_s`` passed."""
+    from perftui.ui import create_app
+    from tests.support.app import screen_lines
+
+    async def run() -> str:
+        source = ReplaySource(str(path))
+        app = create_app(source)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(wait_s)
+            assert source.wait_idle()
+            await pilot.pause(0.3)
+            return "\n".join(screen_lines(app))
+
+    return asyncio.run(run())
