@@ -143,3 +143,40 @@ def test_the_launch_bench_finds_no_misses() -> None:
     rows = [line.split() for line in done.stdout.splitlines()[1:] if line and line[0] != " "]
     assert [r[0] for r in rows] == probes.split(",")
     assert all(r[2] == "0" for r in rows), done.stdout
+
+
+@pytest.mark.skipif(PYSPY is None, reason="py-spy is not installed")
+def test_a_stopped_recording_keeps_every_probes_last_frames(tmp_path: Path) -> None:
+    """Ctrl-C on ``record``: py-spy's chunk under way (up to 8 s long) and procfs's and
+    the syscall probe's interval under way are drained into the file before it closes."""
+    target = subprocess.Popen([sys.executable, str(TARGETS / "hot_python.py")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert target.stdout is not None and target.stdout.readline() == "ready\n"
+        out = tmp_path / "s.perftui"
+        rec = start_record("-p", str(target.pid), "-o", str(out), "--probes", "procfs,pyspy")
+        deadline = time.monotonic() + 30
+        while not _has_chunk(out):  # py-spy's first (2 s) chunk is in: the next grows
+            assert time.monotonic() < deadline, "no py-spy chunk"
+            time.sleep(0.1)
+        time.sleep(3.0)  # inside the second chunk (4 s long)
+        rec.send_signal(2)
+        _, stderr = rec.communicate(timeout=30)
+        assert rec.returncode == 0, stderr
+    finally:
+        target.kill()
+        target.wait()
+    rep = report(out)
+    pyspy = rep["coverage"]["probes"]["pyspy"]
+    # Without the drain py-spy's data would end at its first chunk, 3 s before the stop.
+    assert pyspy["from_s"] + pyspy["span_s"] > rep["duration_s"] - 1.0, rep["coverage"]
+
+
+def _has_chunk(path: Path) -> bool:
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    try:
+        with SessionReader(str(path)) as r:
+            return any(s == "pyspy" and f["k"] == "chunk" for s, _, f in r.frames())
+    except Exception:  # the header may be half-written at the very start
+        return False

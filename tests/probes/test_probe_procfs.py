@@ -411,6 +411,12 @@ def test_gone_zombie(start: Callable[..., Any]) -> None:
     code, err = probe.finish()
     assert (gone["reason"], code) == ("zombie", 0), err
     assert probe.frames[-1] is gone
+    # Before it: the zombie's last sample, with the whole life's CPU and I/O counters.
+    last = probe.frames[-2]
+    assert last["k"] == "sample" and last["final"] and last["state"] == "Z"
+    assert set(last["io"]) >= {"rchar", "wchar"} and "mem" not in last
+    earlier = [f for f in probe.frames[:-2] if f["k"] == "sample"][-1]
+    assert last["cpu"][0] + last["cpu"][1] >= earlier["cpu"][0] + earlier["cpu"][1]
     assert target.proc.wait() == 3
 
 
@@ -429,6 +435,13 @@ def test_gone_exited(start: Callable[..., Any]) -> None:
     code, err = probe.finish()
     assert (gone["reason"], code) == ("exited", 0), err
     assert not err
+    if os.geteuid() == 0:  # reaped before a last sample: the CPU from the exit record
+        last = probe.frames[-2]
+        assert last["k"] == "sample" and last["final"] and last["source"] == "taskstats"
+        earlier = [f for f in probe.frames[:-2] if f["k"] == "sample"][-1]
+        assert last["cpu"][0] + last["cpu"][1] >= \
+            earlier["cpu"][0] + earlier["cpu"][1] - 0.011  # ticks vs microseconds
+        assert gone["signal"] == 9
 
 
 def unused_pid() -> int:

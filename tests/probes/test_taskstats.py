@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -60,4 +61,32 @@ def test_a_burst_of_other_exits_does_not_crowd_out_the_target_s() -> None:
         if target.poll() is None:
             target.kill()
         target.wait()
+        watcher.close()
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_whole_life_cpu_of_an_exited_process(threads: int) -> None:
+    """The exit record's CPU times: one task's, or the thread group's sum (the procfs probe
+    sends them when the target was reaped before its last sample)."""
+    code = ("import os, sys, threading\n"
+            "def spin():\n"
+            "    x = 0\n"
+            "    for i in range(3_000_000): x += i\n"
+            f"ts = [threading.Thread(target=spin) for _ in range({threads})]\n"
+            "[t.start() for t in ts]; [t.join() for t in ts]\n"
+            "t = os.times(); print(t.user + t.system, flush=True)\n"
+            "sys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    watcher = watch_exit(proc.pid)
+    assert watcher is not None and proc.stdin is not None and proc.stdout is not None
+    try:
+        own = float(proc.stdout.readline())  # its own CPU just before it ends
+        proc.stdin.close()
+        assert watcher.status(wait_s=5.0) == (0, None)
+        cpu = watcher.cpu()
+        assert cpu is not None
+        assert own - 0.02 <= cpu[0] + cpu[1] <= own + 0.1, (cpu, own)
+    finally:
+        proc.wait()
         watcher.close()
