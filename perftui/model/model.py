@@ -112,18 +112,18 @@ class Model:
         elif stream == "procfs":
             if kind == "meta":
                 launch = self.launch or {}
-                if self._held():
+                if self.held():
                     # perftui's launch wrapper, holding the command: named by the command
                     frame = {**frame, "cmdline": launch["argv"], "exe": launch.get("path")}
                 self.process.apply_meta(frame)
             elif kind == "sample":
-                if self._held():
+                if self.held():
                     # The held wrapper's memory and descriptors are not the command's; its
                     # CPU and I/O counters are where the command's start from.
                     frame = {k: v for k, v in frame.items() if k not in HELD_NOT_TARGET}
                 self.process.apply_sample(frame)
 
-    def _held(self) -> bool:
+    def held(self) -> bool:
         """perftui's launch wrapper holds the command: the PID is not running it yet."""
         return self.launch is not None and "exec_ts" not in self.launch
 

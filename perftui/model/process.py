@@ -58,6 +58,7 @@ class ProcessState:
     last_ts: float | None = None
     state: str = "?"
     samples: int = 0
+    final: bool = False  # the last sample came: the process ended (its threads' rates stop)
     threads: dict[int, ThreadState] = field(default_factory=dict)
     # Names of threads that have ended, newest last: what they did (syscalls per thread)
     # outlives them in trailing windows.  Bounded: a thread-per-task server ends many.
@@ -94,6 +95,7 @@ class ProcessState:
         try:
             self._apply_cpu(ts, dt, frame.get("cpu"))
             if frame.get("final"):
+                self.final = True
                 self._rename_threads(frame.get("threads") or [])
             else:
                 self._apply_threads(ts, dt, frame.get("threads") or [])

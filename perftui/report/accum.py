@@ -28,11 +28,21 @@ class Weighted:
     total: float = 0.0
     weight: float = 0.0
     peak: float | None = None
+    _firm: bool = False  # a value that may be the peak was seen
+    _noisy: bool = False  # the peak so far is only a noisy one
 
-    def add(self, value: float | None, dt: float) -> None:
+    def add(self, value: float | None, dt: float, peak: bool = True) -> None:
+        """``peak``: False for a value too noisy to be the maximum unless there is no other
+        (see CpuPart)."""
         if value is None:
             return
-        self.peak = value if self.peak is None else max(self.peak, value)
+        if peak:
+            self._firm = True
+            self.peak = value if self.peak is None or self._noisy else max(self.peak, value)
+            self._noisy = False
+        elif not self._firm:
+            self._noisy = True
+            self.peak = value if self.peak is None else max(self.peak, value)
         if dt > 0:
             self.total += value * dt
             self.weight += dt

@@ -10,6 +10,8 @@ from perftui.model.stacks import Window
 from perftui.report.accum import Slope, Weighted
 from perftui.views.stacks import top_functions
 
+MIN_PEAK_DT = 0.1  # seconds: 10 clock ticks, a tick is then at most 10 % of the rate
+
 IO_KEYS = (("read_bytes", "rchar"), ("write_bytes", "wchar"), ("read_calls", "syscr"),
            ("write_calls", "syscw"))
 
@@ -19,8 +21,11 @@ class CpuPart:
     cpu: Weighted = field(default_factory=Weighted)
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        # CPU times come in 10 ms clock ticks: over the few ms between a held command's exec
+        # and the next sample, one tick reads as 100 %+.  Such an interval counts in the
+        # mean (weighted by its length) but cannot be the maximum.
         if in_window:
-            self.cpu.add(model.process.rates.get("cpu"), dt)
+            self.cpu.add(model.process.rates.get("cpu"), dt, peak=dt >= MIN_PEAK_DT)
 
     def result(self, model: Model) -> dict[str, Any]:
         return {"cpu": {"avg_percent": self.cpu.mean, "max_percent": self.cpu.peak}}
@@ -116,7 +121,7 @@ class ThreadsPart:
     names: dict[int, str] = field(default_factory=dict)
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
-        if not in_window:
+        if not in_window or model.process.final:  # the last word has no thread rates
             return
         for tid, t in model.process.threads.items():
             self.names[tid] = t.name

@@ -69,7 +69,8 @@ class Summarizer:
             return True
         self._seen = proc.samples
         ts = proc.last_ts
-        inside = self.start is None or ts > self.start  # a sample covers (prev, ts]
+        # A sample covers (prev, ts]; one of a held command's wrapper is only its baseline.
+        inside = (self.start is None or ts > self.start) and not self.model.held()
         prev = self.last_ts if self.last_ts is not None else self.base_ts
         exec_ts = self._exec_ts()
         if prev is not None and exec_ts is not None and prev < exec_ts <= ts:

@@ -57,7 +57,7 @@ def test_without_syscall_probes_a_short_command_still_has_its_life(exact: Path,
     # byte read, its release).
     assert rep["io"]["write_bytes"] == 3000
     assert rep["io"]["write_calls"] == 3
-    assert rep["samples"] >= 2 and rep["coverage"]["unobserved_s"] == 0
+    assert rep["samples"] >= 1 and rep["coverage"]["unobserved_s"] == 0
 
 
 @needs_bcc
@@ -123,7 +123,7 @@ def test_a_5ms_command_is_recorded_reported_and_replayed(exact: Path, tmp_path: 
                    str(tmp_path / "data"))
     assert done.returncode == 0, done.stderr
     rep = report(out)
-    assert rep["samples"] >= 2
+    assert rep["samples"] >= 1  # the exited process's last sample (the held one is its base)
     assert rep["duration_s"] < 1.0
     assert rep["io"]["write_bytes"] == 500
     text = replay_screen_text(out)
