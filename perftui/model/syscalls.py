@@ -123,6 +123,10 @@ class SyscallModel:
     files: dict[str, FileStat] = field(default_factory=dict)
     conns: dict[tuple[int, int], ConnStat] = field(default_factory=dict)  # (run, id)
     iosize: dict[str, list[int]] = field(default_factory=dict)
+    # TCP bytes of every connection since the stream began, closed ones included (the
+    # table above forgets old closed connections; these totals never do).
+    tcp_sent: int = 0
+    tcp_recv: int = 0
     drops: dict[str, int] = field(default_factory=dict)
     total_per_s: Series = field(init=False)
     threads: ThreadSplit = field(default_factory=ThreadSplit)  # per thread, per syscall
@@ -232,10 +236,14 @@ class SyscallModel:
             key = (self._run, int(cid))
             seen.add(key)
             c = self.conns.get(key)
+            new = c is None
             if c is None:
                 c = self.conns[key] = ConnStat(int(cid), str(kind), str(local or "?"),
                                                str(remote or "?"), str(state or ""))
-            elif dt > 0:
+            if c.kind == "tcp":
+                self.tcp_sent += max(0, int(sent) - c.sent)
+                self.tcp_recv += max(0, int(recv) - c.recv)
+            if not new and dt > 0:
                 c.sent_per_s = rate(c.sent, int(sent), dt)
                 c.recv_per_s = rate(c.recv, int(recv), dt)
             c.sent, c.recv = int(sent), int(recv)

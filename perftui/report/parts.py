@@ -86,13 +86,24 @@ class IoPart:
 
 @dataclass
 class NetPart:
-    """TCP bytes per connection over the window, from the model's since-attach counters."""
+    """TCP bytes per connection over the window, from the model's since-attach counters.
+
+    The totals come from the eBPF probe when it counts sockets: it counts every byte up to
+    the target's last, in connections that lived between two samples too.  Without it they
+    are the sum over the connections procfs saw (sock_diag), which misses those."""
 
     base: dict[tuple[str, str, int], tuple[int, int]] = field(default_factory=dict)
     conns: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)
     seen: bool = False
+    base_tcp: tuple[int, int] = (0, 0)  # the eBPF probe's TCP totals before the window
+    ebpf_inside: bool = False
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        if _ebpf_counts_net(model):
+            if in_window:
+                self.ebpf_inside = True
+            else:
+                self.base_tcp = (model.sys.tcp_sent, model.sys.tcp_recv)
         proc = model.process
         if not proc.net_seen:
             return
@@ -107,12 +118,21 @@ class NetPart:
                                "sent_bytes": now[0] - sent0, "recv_bytes": now[1] - recv0}
 
     def result(self, model: Model) -> dict[str, Any]:
-        if not self.seen:
-            return {"net": {"sent_bytes": None, "recv_bytes": None, "connections": []}}
         rows = sorted(self.conns.values(),
                       key=lambda r: (-(r["sent_bytes"] + r["recv_bytes"]), r["local"]))
+        if self.ebpf_inside:  # to the model's end: the probe's last frame, after the exit
+            return {"net": {"sent_bytes": model.sys.tcp_sent - self.base_tcp[0],
+                            "recv_bytes": model.sys.tcp_recv - self.base_tcp[1],
+                            "counted_by": "ebpf", "connections": rows}}
+        if not self.seen:
+            return {"net": {"sent_bytes": None, "recv_bytes": None, "connections": []}}
         return {"net": {"sent_bytes": sum(r["sent_bytes"] for r in rows),
-                        "recv_bytes": sum(r["recv_bytes"] for r in rows), "connections": rows}}
+                        "recv_bytes": sum(r["recv_bytes"] for r in rows),
+                        "counted_by": "sock_diag", "connections": rows}}
+
+
+def _ebpf_counts_net(model: Model) -> bool:
+    return bool((model.sys.caps.get("net") or {}).get("ok"))
 
 
 @dataclass

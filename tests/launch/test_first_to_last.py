@@ -180,3 +180,45 @@ def _has_chunk(path: Path) -> bool:
             return any(s == "pyspy" and f["k"] == "chunk" for s, _, f in r.frames())
     except Exception:  # the header may be half-written at the very start
         return False
+
+
+@needs_bcc
+def test_tcp_bytes_to_the_last_are_counted(tmp_path: Path) -> None:
+    """Every byte a short-lived target sent, over connections of any life, with its last
+    bytes sent just before the exit closed the socket."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def drain(conn: socket.socket) -> None:
+        with conn:
+            while conn.recv(65536):
+                pass
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=drain, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    out = tmp_path / "s.perftui"
+    try:
+        done = perftui("record", "-o", str(out), "--", sys.executable,
+                       str(TARGETS / "tcp_send_exit.py"), str(port), "2")
+    finally:
+        stop.set()
+    assert done.returncode == 0, done.stderr
+    log = re.search(r"output is in (\S+)", done.stderr)
+    assert log, done.stderr
+    sent = int(Path(log.group(1)).read_text().split()[1])
+    net = report(out)["net"]
+    assert net["counted_by"] == "ebpf"
+    assert net["sent_bytes"] == sent
+    assert net["recv_bytes"] == 0
