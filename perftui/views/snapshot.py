@@ -46,8 +46,9 @@ class HeaderView:
     threads: int
     probes: tuple[ProbeView, ...]
     self_cpu_percent: float | None
-    status: str  # "running", "exited", ...
+    status: str  # "running", "exited", "held" (a started command, before its exec)...
     exit_detail: str  # "exit status 3", "killed by signal 9", ""
+    launch_note: str = ""  # a started command released before every probe was ready: why
 
 
 @dataclass(frozen=True)
@@ -195,11 +196,15 @@ def _header(model: Model) -> HeaderView:
     start = meta.get("start_time")
     uptime = model.now - float(start) if start is not None and model.now is not None else None
     status, detail = _exit_detail(model)
+    if model.held() and status == "running":
+        status = "held"  # perftui's wrapper: the command runs once the probes watch it
+    note = str((model.launch or {}).get("msg") or "")
     return HeaderView(
         pid=model.pid, command=cmd, user=str(meta.get("user", "")),
         state=model.process.state, uptime_s=uptime, threads=len(model.process.threads),
         probes=tuple(_probe_view(p, model) for p in model.probes.values()),
-        self_cpu_percent=_self_cpu(model), status=status, exit_detail=detail)
+        self_cpu_percent=_self_cpu(model), status=status, exit_detail=detail,
+        launch_note=note)
 
 
 def _self_cpu(model: Model) -> float | None:

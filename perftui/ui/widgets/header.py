@@ -96,6 +96,8 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
     else:
         if view.status == "running":
             status: Part = (_STATES.get(view.state, view.state), "bold")
+        elif view.status == "held":
+            status = ("held until the probes attach", "bold $warning")
         else:
             detail = f" ({view.exit_detail})" if view.exit_detail else ""
             status = (f"{view.status}{detail}", "bold reverse $error")
@@ -113,6 +115,8 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
     if state.error:
         left2.append(("✗ " + state.error + "  ", "bold $error"))
     middle: list[Part] = []
+    if view is not None and view.launch_note:
+        middle.append(("⚠ " + view.launch_note, "$warning"))
     for warning in state.warnings:  # first in the part that gets cut, not crowding the rest
         middle += [("  ", "")] if middle else []
         middle.append(("⚠ " + warning, "$warning"))
