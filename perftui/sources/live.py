@@ -10,7 +10,7 @@ one more probe while the view runs.
 From the target's first instant to its last: a command perftui starts is held before its
 exec until every probe watches it (``launch`` frame), and when the target ends every probe
 is read until its end of file, so its last frames arrive (``finished`` is set then).  A
-started target is reaped only once the procfs probe is done with its zombie.  ``stop``
+started target is reaped only then: until it is, the zombie keeps its /proc entries.  ``stop``
 drains the same way: the probes are told to stop and read until they have said all.
 """
 
@@ -219,8 +219,8 @@ class LiveSource:
         self._deferred = []
 
     def _drain_after_exit(self, probes: list[ProbeProcess]) -> None:
-        """After the target's end: reap a started one once procfs is done with its zombie,
-        and say ``finished`` once every probe reached its end of file (or DRAIN_S)."""
+        """After the target's end: once every probe reached its end of file (or DRAIN_S),
+        reap a started target and say ``finished``."""
         if self._gone_at is None:
             if self._target_alive():
                 return
@@ -229,10 +229,10 @@ class LiveSource:
         if self.finished.is_set():
             return
         late = time.monotonic() >= self._gone_at + DRAIN_S
-        procfs_done = all(p.proc is None for p in probes if p.spec.name == PROCFS.name)
-        if self._child is not None and (procfs_done or late):
-            self._child.reap()
         if late or all(p.proc is None for p in probes):
+            # A zombie keeps its /proc entries: every probe's last reading came first.
+            if self._child is not None:
+                self._child.reap()
             self.finished.set()
 
     def _drain_on_stop(self, sel: selectors.BaseSelector, probes: list[ProbeProcess]) -> None:

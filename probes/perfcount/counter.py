@@ -50,6 +50,7 @@ class PerfCounters:
         self._dead = [0] * len(events)  # final counts of ended threads
         self._ended: dict[int, list[int]] = {}  # ...per thread, until the next read
         self._full_warned = False
+        self._spent: list[int] = []  # counters of ended threads, read for the last time
         raise_fd_limit()
         self._open(pid)  # raises: the caller falls back or reports why
 
@@ -78,8 +79,9 @@ class PerfCounters:
             final = self._ended[tid] = self._read(g)
             for i, v in enumerate(final):
                 self._dead[i] += v
-            for fd in g.fds:  # not the last user of these events: closing is quick
-                os.close(fd)
+            # Closed in ``close``: when this was the last group (the whole process ended),
+            # closing here would be the slow last close, before the final frame is sent.
+            self._spent.extend(g.fds)
         return warns
 
     def read(self) -> tuple[dict[str, int], dict[int, list[int]]]:
@@ -96,8 +98,9 @@ class PerfCounters:
                 per_thread)
 
     def close(self) -> None:
-        fds = [fd for g in self._groups.values() for fd in g.fds]
+        fds = [fd for g in self._groups.values() for fd in g.fds] + self._spent
         self._groups.clear()
+        self._spent = []
         if not fds:
             return
         for fd in fds:
