@@ -1,11 +1,11 @@
 """The diff of two session summaries: metric deltas, regressions, what only one side has.
 
-"Worse" is defined per metric (``worse``): higher CPU, RSS, RSS growth, I/O and syscall call
-rates and function shares are worse; byte volumes and start RSS are workload, not quality,
-and are shown without a verdict.  Volumes are compared per second of session so sessions of
-different lengths compare fairly.  A regression needs both a relative change above the
-threshold and an absolute change above the metric's noise floor (so 0.1% -> 0.3% CPU is not
-a +200% regression).
+"Worse" is defined per metric (``worse``): higher CPU, RSS, RSS growth, I/O call rates and
+function shares (and samples per CPU second) are worse; byte volumes, start RSS and the
+per-syscall call rates are workload, not quality, and are shown without a verdict.
+Volumes are compared per second of session so sessions of different lengths compare
+fairly.  A regression needs both a relative change above the threshold and an absolute
+change above the metric's noise floor (so 0.1% -> 0.3% CPU is not a +200% regression).
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from typing import Any
 
 HIGHER = "higher"
 MiB = 1024 * 1024
+SYSCALL_FLOOR = 1.0  # calls/s
+SHARE_FLOOR = 1.0  # percentage points of the samples
+PER_CPU_FLOOR = 2.0  # samples per CPU second (py-spy samples 100 per second of a thread)
+MIN_CPU_S = 0.5  # CPU seconds each side needs before samples per CPU second are judged
 
 
 @dataclass(frozen=True)
@@ -114,16 +118,53 @@ def compare(a: dict[str, Any], b: dict[str, Any], threshold: float = 5.0) -> dic
     if "files" in a or "files" in b:
         out["files"] = _only([str(f.get("path")) for f in a.get("files", [])],
                              [str(f.get("path")) for f in b.get("files", [])])
-    # Hooks for the eBPF and stack probes' sections (see docs/report-json.md for the rows).
-    for section, name, value, floor in (("syscalls", "name", "calls", 1.0),
-                                        ("functions", "name", "total_percent", 1.0)):
-        if section in a and section in b:  # one side without the probe: nothing to compare
-            ra, rb = _by_name(a[section], name, value), _by_name(b[section], name, value)
-            if section == "syscalls":  # calls per second, like the I/O calls
-                ra = {k: v / (a.get("duration_s") or 1.0) for k, v in ra.items()}
-                rb = {k: v / (b.get("duration_s") or 1.0) for k, v in rb.items()}
-            out[section] = _rows(ra, rb, HIGHER, floor, threshold, absent=0.0)
+    # One side without the probe: nothing to compare.
+    if "syscalls" in a and "syscalls" in b:
+        # Calls per second follow the workload (3x the requests, 3x the accepts): shown with
+        # their change, not judged, like byte volumes.
+        out["syscalls"] = _rows(_per_s(a, "syscalls", "count"), _per_s(b, "syscalls", "count"),
+                                None, SYSCALL_FLOOR, threshold, absent=0.0)
+    if "functions" in a and "functions" in b:
+        out["functions"] = _functions(a, b, threshold)
     out["regressions"] = [m["metric"] for m in metrics if m["regression"]] + [
-        f"{s}.{r['name']}" for s in ("syscalls", "functions") for r in out.get(s, [])
-        if r["regression"]]
+        f"functions.{r['name']}" for r in out.get("functions", []) if r["regression"]]
     return out
+
+
+def _per_s(report: dict[str, Any], section: str, value: str) -> dict[str, float]:
+    duration = report.get("duration_s") or 0.0
+    rows = _by_name(report.get(section) or [], "name", value)
+    return {k: v / duration for k, v in rows.items()} if duration > 0 else {}
+
+
+def cpu_seconds(report: dict[str, Any]) -> float | None:
+    """The process's CPU time over the report's span (its mean CPU times its length)."""
+    avg = (report.get("cpu") or {}).get("avg_percent")
+    duration = report.get("duration_s")
+    if not isinstance(avg, (int, float)) or not isinstance(duration, (int, float)):
+        return None
+    return avg / 100 * duration
+
+
+def _functions(a: dict[str, Any], b: dict[str, Any], threshold: float) -> list[dict[str, Any]]:
+    """Functions by their share of the samples, and by their samples per second of the
+    process's CPU time: a share can stay put while a function's cost per second of work
+    went up (the whole program slowed down with it).  A regression is either."""
+    share_a = _by_name(a["functions"], "name", "total_percent")
+    share_b = _by_name(b["functions"], "name", "total_percent")
+    rows = _rows(share_a, share_b, HIGHER, SHARE_FLOOR, threshold, absent=0.0)
+    cpu_a, cpu_b = cpu_seconds(a), cpu_seconds(b)
+    per_a = {k: v / cpu_a for k, v in _by_name(a["functions"], "name", "total_samples").items()
+             } if cpu_a else {}
+    per_b = {k: v / cpu_b for k, v in _by_name(b["functions"], "name", "total_samples").items()
+             } if cpu_b else {}
+    # py-spy's samples are of threads not waiting in a syscall, which is not quite on-CPU:
+    # over a fraction of a CPU second the ratio is noise, shown but not judged.
+    judged = HIGHER if min(cpu_a or 0.0, cpu_b or 0.0) >= MIN_CPU_S else None
+    for row in rows:
+        name = row["name"]
+        per = _change(per_a.get(name, 0.0) if per_a else None,
+                      per_b.get(name, 0.0) if per_b else None, judged, PER_CPU_FLOOR, threshold)
+        row["samples_per_cpu_s"] = per
+        row["regression"] = row["regression"] or per["regression"]
+    return rows

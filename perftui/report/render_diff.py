@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from perftui.safetext import clean_markup
-from perftui.units import fmt_byte_rate, fmt_bytes, fmt_per_s, fmt_percent
+from perftui.units import fmt_byte_rate, fmt_bytes, fmt_count, fmt_per_s, fmt_percent
 
 _FMT = {"percent": fmt_percent, "bytes": fmt_bytes, "bytes/s": fmt_byte_rate,
         "count/s": fmt_per_s}
@@ -19,6 +19,10 @@ def _pct(row: dict[str, Any]) -> str:
     if pct is None:
         return "new" if row["delta"] else ""
     return f"{pct:+.1f}%"
+
+
+def _samples(per_cpu_s: float | None) -> str:
+    return fmt_count(per_cpu_s)
 
 
 def _verdict(row: dict[str, Any]) -> str:
@@ -33,14 +37,23 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
         fmt = _FMT[row["unit"]]
         t.add_row(row["label"], fmt(row["a"]), fmt(row["b"]), _pct(row), _verdict(row))
     console.print(t)
-    for section, unit in (("syscalls", "count/s"), ("functions", "percent")):
-        rows = diff.get(section) or []
-        if rows:
-            st = Table(section, "A", "B", "change", "", box=None)
-            for row in rows[:20]:
-                st.add_row(clean_markup(row["name"]), _FMT[unit](row["a"]), _FMT[unit](row["b"]),
-                           _pct(row), _verdict(row))
-            console.print(st)
+    rows = diff.get("syscalls") or []
+    if rows:
+        st = Table("syscalls", "A", "B", "change", "", box=None)
+        for row in rows[:20]:
+            st.add_row(clean_markup(row["name"]), fmt_per_s(row["a"]), fmt_per_s(row["b"]),
+                       _pct(row), _verdict(row))
+        console.print(st)
+    rows = diff.get("functions") or []
+    if rows:
+        ft = Table("functions", "A share", "B share", "change", "A per CPU s", "B per CPU s",
+                   "change", "", box=None)
+        for row in rows[:20]:
+            per = row["samples_per_cpu_s"]
+            ft.add_row(clean_markup(row["name"]), fmt_percent(row["a"]), fmt_percent(row["b"]),
+                       _pct(row), _samples(per["a"]), _samples(per["b"]), _pct(per),
+                       _verdict(row))
+        console.print(ft)
     threads = [r for r in diff["threads"] if r["a"] is None or r["b"] is None or r["delta"]]
     if threads:
         tt = Table("thread", "A avg CPU", "B avg CPU", "change", box=None)

@@ -121,6 +121,23 @@ def test_golden(case: Case, statuses: dict[str, Any]) -> None:
     r = run(case.args)
     assert status_of(r) == statuses[case.name]
     assert parse(case, r.stdout) == parse(case, case.expected.read_text(encoding="utf-8"))
+    kind = schema_kind(case)
+    if kind and r.returncode == 0:
+        from tests.support.cli import check_schema  # (make_expected.py imports this module)
+
+        check_schema(kind, parse(case, r.stdout))
+
+
+def schema_kind(case: Case) -> str | None:
+    """Which documented schema a case's output follows (``export --format json`` writes the
+    report), if any."""
+    if case.kind != "json":
+        return None
+    if case.args[0] == "diff":
+        return "diff"
+    if case.args[0] == "report" or case.args[:3] == ("export", "--format", "json"):
+        return "report"
+    return None
 
 
 def test_every_expected_file_has_a_case() -> None:

@@ -91,16 +91,34 @@ def test_connections_only_in_one(tmp_path: Path) -> None:
 
 
 def test_syscall_and_function_sections_when_present() -> None:
-    a = {"duration_s": 10.0, "syscalls": [{"name": "write", "calls": 100},
-                                          {"name": "read", "calls": 50}],
-         "functions": [{"name": "hot (app.py:3)", "total_percent": 10.0}]}
-    b = {"duration_s": 10.0, "syscalls": [{"name": "write", "calls": 300},
-                                          {"name": "read", "calls": 50}],
-         "functions": [{"name": "hot (app.py:3)", "total_percent": 30.0},
-                       {"name": "new (app.py:9)", "total_percent": 5.0}]}
+    # The report's own keys: syscalls[].count (a diff once read "calls" and compared none).
+    a = {"duration_s": 10.0, "cpu": {"avg_percent": 50.0},
+         "syscalls": [{"name": "write", "count": 100}, {"name": "read", "count": 50}],
+         "functions": [{"name": "hot (app.py:3)", "total_percent": 10.0, "total_samples": 50}]}
+    b = {"duration_s": 10.0, "cpu": {"avg_percent": 50.0},
+         "syscalls": [{"name": "write", "count": 300}, {"name": "read", "count": 50}],
+         "functions": [{"name": "hot (app.py:3)", "total_percent": 30.0, "total_samples": 150},
+                       {"name": "new (app.py:9)", "total_percent": 5.0, "total_samples": 25}]}
     d = compare(a, b)
-    assert set(d["regressions"]) == {"syscalls.write", "functions.hot (app.py:3)",
-                                     "functions.new (app.py:9)"}
+    assert set(d["regressions"]) == {"functions.hot (app.py:3)", "functions.new (app.py:9)"}
+    write = next(r for r in d["syscalls"] if r["name"] == "write")
+    assert (write["a"], write["b"], write["change_percent"]) == (10.0, 30.0, 200.0)  # per s
+    assert write["worse_if"] is None and not write["regression"]  # workload: not judged
+    hot = next(r for r in d["functions"] if r["name"] == "hot (app.py:3)")
+    assert (hot["samples_per_cpu_s"]["a"], hot["samples_per_cpu_s"]["b"]) == (10.0, 30.0)
+
+
+def test_a_function_that_costs_more_per_cpu_second_at_the_same_share_is_flagged() -> None:
+    """The share stays at 50 % while the function's samples per second of the process's
+    CPU time triple (the whole program got 3x slower with it)."""
+    def rep(samples: int, cpu: float) -> dict[str, Any]:
+        return {"duration_s": 10.0, "cpu": {"avg_percent": cpu},
+                "functions": [{"name": "f (a.py:1)", "total_percent": 50.0,
+                               "total_samples": samples}]}
+    d = compare(rep(100, 20.0), rep(300, 20.0))
+    row = d["functions"][0]
+    assert row["delta"] == 0.0 and row["samples_per_cpu_s"]["regression"]
+    assert d["regressions"] == ["functions.f (a.py:1)"]
     assert "files" not in d
 
 

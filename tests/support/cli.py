@@ -3,11 +3,15 @@ session file a ``record`` is writing."""
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import jsonschema
 
 from perftui.session import SessionReader
 from tests.support.paths import REPO
@@ -15,9 +19,30 @@ from tests.support.paths import REPO
 
 def perftui(*args: str, cwd: Path | None = None,
             timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "perftui", *args], capture_output=True,
+    """Run ``perftui ARGS``; every ``report --json`` and ``diff --json`` it prints is checked
+    against the documented schema (docs/*.schema.json) on the way."""
+    done = subprocess.run([sys.executable, "-m", "perftui", *args], capture_output=True,
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    if done.returncode == 0 and "--json" in args and args and args[0] in ("report", "diff"):
+        check_schema(args[0], json.loads(done.stdout))
+    return done
+
+
+@functools.cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    schema = json.loads((REPO / "docs" / f"{kind}.schema.json").read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def check_schema(kind: str, document: object) -> None:
+    """Raise AssertionError naming every place ``document`` departs from the schema of
+    ``kind`` ("report" or "diff")."""
+    errors = sorted(_validator(kind).iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.path))}: {e.message}"
+                                  for e in errors[:10])
 
 
 def start_record(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:

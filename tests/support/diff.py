@@ -10,6 +10,7 @@ from perftui.report.compare import compare
 from perftui.report.load import summarize
 from perftui.session import new_header
 from perftui.session.writer import write_frames
+from tests.support.cli import check_schema
 from tests.support.framegen import GenConfig
 from tests.support.stacks import with_stacks
 
@@ -25,4 +26,6 @@ def planted(tmp_path: Path) -> dict[str, Any]:
         path = str(tmp_path / f"{name}.perftui")
         write_frames(path, new_header(cfg.pid), with_stacks(cfg, hot))
         paths.append(path)
-    return compare(summarize(paths[0])[0], summarize(paths[1])[0])
+    diff = compare(summarize(paths[0])[0], summarize(paths[1])[0])
+    check_schema("diff", diff)
+    return diff
