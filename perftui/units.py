@@ -102,6 +102,15 @@ def fmt_growth(bytes_per_s: float | None) -> str:
     return f"{text} MiB/min"
 
 
+def fmt_grown(grown_bytes: float | None, seconds: float | None) -> str:
+    """A change of size over a span too short for a per-minute rate: ``+4.1 MiB in 8 s``."""
+    if grown_bytes is None or seconds is None:
+        return NA
+    sign = "+" if grown_bytes > 0 else "-" if grown_bytes < 0 else ""
+    span = fmt_duration(seconds) if seconds >= 1 else f"{max(0.0, seconds):.1f}s"
+    return f"{sign}{fmt_bytes(abs(round(grown_bytes)))} in {span}"
+
+
 def fmt_position(pos: int | None) -> str:
     """A file offset, as bytes."""
     return fmt_bytes(pos)

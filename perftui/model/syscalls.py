@@ -10,6 +10,7 @@ are kept (a restart must not make the pane go blank).
 from __future__ import annotations
 
 import errno
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ BUCKETS = 40
 # page each read() is mostly syscall overhead; at that pace buffering would save real CPU.
 SMALL_READ_BYTES = 4096
 SMALL_READ_RATE = 1000.0
+RATE_MIN_S = 0.9  # rates span at least this much (a frame's jitter under the 1 s interval)
 MAX_CLOSED_CONNS = 256  # closed connections kept for the table; the oldest go first
 SOURCE_NAMES = {"bpf": "eBPF", "perf": "perf counters"}
 
@@ -133,6 +135,8 @@ class SyscallModel:
     _strs: dict[int, str] = field(default_factory=dict)
     _run: int = 0
     _run_ts: float | None = None  # when this probe run started counting
+    # (ts, calls, errors) by syscall name: where the rates are measured from.
+    _marks: deque[tuple[float, dict[str, int], dict[str, int]]] = field(default_factory=deque)
     _last_ts: float | None = None
 
     def __post_init__(self) -> None:
@@ -152,10 +156,12 @@ class SyscallModel:
             self.detail = frame.get("detail", self.detail)
             if isinstance(frame.get("ts"), (int, float)):
                 self._run_ts = float(frame["ts"])
+                self._mark(self._run_ts)  # the counts start here (attached)
         elif kind == "sys":
             self._apply_sys(frame)
 
     def _new_run(self, frame: Frame) -> None:
+        self._mark(float(frame["ts"]) if isinstance(frame.get("ts"), (int, float)) else None)
         self._run += 1
         self._strs = {int(k): str(v) for k, v in (frame.get("strs") or {}).items()}
         self._last_ts = None
@@ -184,16 +190,19 @@ class SyscallModel:
                            frame.get("bythread") or [], self._name)
         self._last_ts = ts
 
+    def _mark(self, ts: float | None) -> None:
+        """Counting (re)starts at ``ts``: rates are measured from here until a later mark."""
+        self._marks.clear()
+        if ts is not None:
+            self._marks.append((ts, {n: s.calls for n, s in self.syscalls.items()},
+                                {n: sum(s.errors.values()) for n, s in self.syscalls.items()}))
+
     def _apply_calls(self, ts: float, dt: float, frame: Frame) -> None:
-        total: float | None = 0.0 if dt > 0 else None
         for sid, count in (frame.get("calls") or {}).items():
             name = self._name(sid)
             s = self.syscalls.get(name) or self.syscalls.setdefault(name, SyscallStat(name))
-            s.per_s = rate(s._wire, int(count), dt) if dt > 0 else None
             s._wire = int(count)
             s.calls = s.base + s._wire
-            if total is not None:
-                total += s.per_s or 0.0
         for sid, buckets in (frame.get("lat") or {}).items():
             self.syscalls.setdefault(self._name(sid), SyscallStat(self._name(sid))).lat = \
                 [int(c) for c in buckets]
@@ -202,11 +211,28 @@ class SyscallModel:
                 self.syscalls[self._name(sid)].time_s = float(secs)
         for sid, by_errno in (frame.get("errors") or {}).items():
             s = self.syscalls.setdefault(self._name(sid), SyscallStat(self._name(sid)))
-            before = sum(s.errors.values())
             s.errors = {int(e): int(c) for e, c in by_errno.items()}
-            s.errors_per_s = rate(before, sum(s.errors.values()), dt) if dt > 0 else None
-        if total is not None:
+        self._rates(ts)
+
+    def _rates(self, ts: float) -> None:
+        """Calls and errors per second since the newest mark at least RATE_MIN_S old: a
+        frame that comes soon after the one before (the last one, at the target's exit)
+        would make one exit_group read 9.3/s."""
+        ref = None
+        while self._marks and ts - self._marks[0][0] >= RATE_MIN_S:
+            ref = self._marks.popleft()
+        if ref is not None:
+            self._marks.appendleft(ref)  # still the reference until a newer one is old enough
+            t0, calls0, errors0 = ref
+            span = ts - t0
+            total = 0.0
+            for name, s in self.syscalls.items():
+                s.per_s = rate(calls0.get(name, 0), s.calls, span)
+                s.errors_per_s = rate(errors0.get(name, 0), sum(s.errors.values()), span)
+                total += s.per_s or 0.0
             self.total_per_s.append(ts, total)
+        self._marks.append((ts, {n: s.calls for n, s in self.syscalls.items()},
+                            {n: sum(s.errors.values()) for n, s in self.syscalls.items()}))
 
     def _apply_files(self, dt: float, rows: list[list[Any]]) -> None:
         for sid, rbytes, wbytes, reads, writes in rows:

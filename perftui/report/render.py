@@ -9,7 +9,20 @@ from rich.table import Table
 
 from perftui.report.jsonout import dumps
 from perftui.safetext import clean_markup
-from perftui.units import fmt_bytes, fmt_count, fmt_duration, fmt_growth, fmt_percent
+from perftui.units import (
+    NA,
+    fmt_bytes,
+    fmt_count,
+    fmt_duration,
+    fmt_grown,
+    fmt_growth,
+    fmt_latency,
+    fmt_percent,
+)
+
+# Calls a percentile needs before it is shown: with fewer, p99 is just the slowest call.
+PERCENTILE_MIN_CALLS = {"p50_us": 5, "p95_us": 20, "p99_us": 100}
+GROWTH_RATE_MIN_S = 60.0  # shorter: "+4.1 MiB in 8s", not a per-minute rate
 
 
 def to_json(report: dict[str, Any]) -> tuple[str, list[str]]:
@@ -25,7 +38,7 @@ def _headline(report: dict[str, Any]) -> Table:
         ("Memory", "RSS at start", fmt_bytes(mem["rss_start_bytes"])),
         ("", "RSS at end", fmt_bytes(mem["rss_end_bytes"])),
         ("", "RSS max", fmt_bytes(mem["rss_max_bytes"])),
-        ("", "RSS growth", fmt_growth(mem["rss_growth_bytes_per_s"])),
+        ("", "RSS growth", _growth(report)),
         ("I/O", "read", f"{fmt_bytes(io['read_bytes'])} in {fmt_count(io['read_calls'])} calls"),
         ("", "written",
          f"{fmt_bytes(io['write_bytes'])} in {fmt_count(io['write_calls'])} calls"),
@@ -41,9 +54,37 @@ def _headline(report: dict[str, Any]) -> Table:
     return t
 
 
+def _growth(report: dict[str, Any]) -> str:
+    mem, duration = report["memory"], report["duration_s"]
+    start, end = mem["rss_start_bytes"], mem["rss_end_bytes"]
+    if duration < GROWTH_RATE_MIN_S:
+        return fmt_grown(end - start if start is not None and end is not None else None,
+                         duration)
+    return fmt_growth(mem["rss_growth_bytes_per_s"])
+
+
+def _coverage(report: dict[str, Any]) -> str:
+    cov = report.get("coverage") or {}
+    parts = []
+    launched = cov.get("launched")
+    if launched is not None:
+        parts.append(f"started by perftui, held {launched['held_s']:.2f}s before its exec"
+                     + (f" ({launched['msg']})" if launched.get("msg") else ""))
+    elif cov.get("attached_after_s") is not None:
+        parts.append(f"attached {_span(cov['attached_after_s'])} into its life")
+    if cov.get("end_seen_by"):
+        unseen = cov.get("unobserved_s") or 0.0
+        parts.append(f"its exit seen by {cov['end_seen_by']}"
+                     + (f"; its last {unseen:.2f}s of memory and I/O unread" if unseen else ""))
+    return "; ".join(parts)
+
+
 def render(report: dict[str, Any], console: Console) -> None:
     console.print(f"[bold]pid {report['pid']}[/] {clean_markup(report['command'])}: "
-                  f"{fmt_duration(report['duration_s'])}, {report['samples']} samples")
+                  f"{_span(report['duration_s'])}, {report['samples']} samples")
+    coverage = _coverage(report)
+    if coverage:
+        console.print(clean_markup(coverage))
     console.print(_headline(report))
     conns = report["net"]["connections"]
     if conns:
@@ -58,10 +99,45 @@ def render(report: dict[str, Any], console: Console) -> None:
         for th in report["threads"]:
             t.add_row(str(th["tid"]), clean_markup(th["name"]), fmt_percent(th["cpu_percent_avg"]))
         console.print(t)
-    for key in ("syscalls", "files", "functions"):
-        rows = report.get(key)
-        if rows:
-            t = Table(*rows[0].keys(), title=key.capitalize(), title_justify="left", box=None)
-            for row in rows[:20]:
-                t.add_row(*(clean_markup(str(v)) for v in row.values()))
-            console.print(t)
+    _syscalls(report.get("syscalls") or [], console)
+    files = report.get("files") or []
+    if files:
+        t = Table("path", "read", "written", title="Files", title_justify="left", box=None)
+        for f in files[:20]:
+            t.add_row(clean_markup(f["path"]), fmt_bytes(f["read_bytes"]),
+                      fmt_bytes(f["write_bytes"]))
+        console.print(t)
+    functions = report.get("functions") or []
+    if functions:
+        t = Table("function", "self", "total", "samples", title="Functions",
+                  title_justify="left", box=None)
+        for fn in functions[:20]:
+            t.add_row(clean_markup(fn["name"]), fmt_percent(fn["self_percent"]),
+                      fmt_percent(fn["total_percent"]), fmt_count(fn["total_samples"]))
+        console.print(t)
+
+
+def _syscalls(rows: list[dict[str, Any]], console: Console) -> None:
+    if not rows:
+        return
+    t = Table("syscall", "calls", "errors", "p50", "p95", "p99", title="Syscalls",
+              title_justify="left", box=None)
+    for row in rows[:20]:
+        t.add_row(clean_markup(row["name"]), fmt_count(row["count"]), fmt_count(row["errors"]),
+                  *(_percentile(row, key) for key in PERCENTILE_MIN_CALLS))
+    console.print(t)
+    console.print("[dim]latency percentiles from "
+                  + ", ".join(f"{k.removesuffix('_us')} {n}" for k, n in
+                              PERCENTILE_MIN_CALLS.items()) + " calls on[/]")
+
+
+def _percentile(row: dict[str, Any], key: str) -> str:
+    us = row.get(key)
+    if us is None or row["count"] < PERCENTILE_MIN_CALLS[key]:
+        return NA
+    return fmt_latency(us * 1000)
+
+
+def _span(seconds: float) -> str:
+    """A session's length: a command that lived 3 ms is not "0s"."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else fmt_duration(seconds)

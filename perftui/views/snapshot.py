@@ -86,6 +86,8 @@ class MemoryView:
     minflt_per_s: float | None
     majflt_per_s: float | None
     warning: str  # "" when nothing to warn about
+    growth_span_s: float | None = None  # the span that rate covers: under a minute at first
+    grown_bytes: float | None = None  # RSS now minus at the start of that span
 
 
 @dataclass(frozen=True)
@@ -249,16 +251,19 @@ def _growth_warning(growth: Growth | None) -> str:
 def _memory(model: Model) -> MemoryView:
     proc = model.process
     rss_series = proc.series.get("rss")
-    growth_rate = growth = None
+    growth_rate = growth = span = grown = None
     if rss_series is not None and model.now is not None:
         recent = rss_series.since(model.now - GROWTH_WINDOW_S)
         growth_rate = slope(recent)
         growth = sustained_growth(rss_series.points())
+        if len(recent) >= 2:
+            span, grown = recent[-1][0] - recent[0][0], recent[-1][1] - recent[0][1]
     mem = proc.mem
     return MemoryView(
         rss=_int(mem.get("rss")), uss=_int(mem.get("uss")), pss=_int(mem.get("pss")),
         swap=_int(mem.get("swap")), vms=_int(mem.get("vms")), rss_history=_hist(model, "rss"),
-        growth_bytes_per_s=growth_rate, minflt_per_s=proc.rates.get("minflt"),
+        growth_bytes_per_s=growth_rate, growth_span_s=span, grown_bytes=grown,
+        minflt_per_s=proc.rates.get("minflt"),
         majflt_per_s=proc.rates.get("majflt"), warning=_growth_warning(growth))
 
 

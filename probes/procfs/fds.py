@@ -55,12 +55,19 @@ class FdTable:
                 if e.errno not in _GONE:
                     raise
                 continue
-            rows.append([fd, path, _pos(info)])
+            rows.append([fd, path, _pos(info) if path.startswith("/") else None])
         return rows
 
 
 def _pos(info: bytes) -> int | None:
-    # fdinfo starts with "pos:\t<offset>\n"
-    if info.startswith(b"pos:"):
-        return int(info[4:info.find(b"\n")])
-    return None
+    """The offset of a file, None for a directory: its "position" is a cookie of the file
+    system's directory walk (a hash on ext4: 8192 PiB read as a size is nonsense)."""
+    # fdinfo starts with "pos:\t<offset>\n" then "flags:\t<octal>\n"
+    if not info.startswith(b"pos:"):
+        return None
+    at = info.find(b"\nflags:")
+    if at >= 0:
+        flags = int(info[at + 7:info.find(b"\n", at + 1)].strip() or b"0", 8)
+        if flags & os.O_DIRECTORY:
+            return None
+    return int(info[4:info.find(b"\n")])

@@ -156,3 +156,15 @@ def test_ebpf_compiling_reads_as_starting_then_live_not_degraded() -> None:
                      "caps": {**{c: {"ok": True} for c in compiling_caps()},
                               "net": {"ok": False, "why": "no sock tracepoints"}}})
     assert "ebpf ⚠ degraded (net)" in line()
+
+
+def test_rates_span_at_least_a_second_so_a_last_quick_frame_does_not_inflate_them() -> None:
+    """The probe's last frame comes at once when the target exits, 0.1 s after the one
+    before: one exit_group then read 10/s.  Rates are measured from a reading >= 0.9 s old."""
+    m = model_of(sys_frame(1, strs={1: "read", 2: "exit_group"}, calls={1: 100}),
+                 sys_frame(2, calls={1: 200}),
+                 sys_frame(2.1, calls={1: 210, 2: 1}))
+    rows = {r.name: r for r in build_snapshot(m).syscalls.rows}
+    assert rows["exit_group"].per_s == pytest.approx(1 / 1.1)  # since the frame at 1 s
+    assert rows["read"].per_s == pytest.approx(110 / 1.1)
+    assert rows["exit_group"].total == 1

@@ -587,3 +587,24 @@ def test_kernel_names_socket_protocols() -> None:
         assert name.rstrip(b"\0") == b"TCP"
     finally:
         s.close()
+
+
+def test_positions_only_for_regular_files(tmp_path: Path) -> None:
+    """A directory's "position" is a cookie of the directory walk (a hash on ext4, shown as
+    8192 PiB once): left out.  A file's offset is kept."""
+    from probes.procfs.fds import FdTable
+
+    data = tmp_path / "data"
+    data.write_bytes(b"x" * 1000)
+    with open(data, "rb") as f:
+        f.seek(123)
+        fd = f.fileno()
+        dfd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.listdir(dfd)  # moves the directory's position past its entries
+            table = FdTable(os.getpid())
+            rows = {row[0]: row for row in table.files(table.links([fd, dfd]))}
+        finally:
+            os.close(dfd)
+    assert rows[fd][2] == 123
+    assert rows[dfd][1] == str(tmp_path) and rows[dfd][2] is None

@@ -7,8 +7,8 @@ from textual.content import Content
 
 from perftui.ui.widgets.chart import HistoryChart
 from perftui.ui.widgets.pane import Line, Pane, grid
-from perftui.units import fmt_bytes, fmt_growth, fmt_per_s
-from perftui.views.snapshot import MemoryView, Snapshot
+from perftui.units import fmt_bytes, fmt_grown, fmt_growth, fmt_per_s
+from perftui.views.snapshot import GROWTH_WINDOW_S, MemoryView, Snapshot
 
 
 class MemoryPane(Pane[MemoryView]):
@@ -41,10 +41,15 @@ class MemoryPane(Pane[MemoryView]):
 
     def draw(self, view: MemoryView) -> None:
         wide = self.wide
+        span = view.growth_span_s
+        if span is not None and span < GROWTH_WINDOW_S - 1.5:
+            # Under a minute of history: what it did, not a per-minute rate from seconds.
+            growth, note = fmt_grown(view.grown_bytes, span), ""
+        else:
+            growth, note = fmt_growth(view.growth_bytes_per_s), " (last minute)"
         rss = Content.assemble(("RSS ", "$text-muted"), (fmt_bytes(view.rss), "bold $accent"),
-                               ("  growth ", "$text-muted"),
-                               (fmt_growth(view.growth_bytes_per_s), "bold"),
-                               (" (last minute)" if wide else "", "$text-muted"))
+                               ("  growth ", "$text-muted"), (growth, "bold"),
+                               (note if wide else "", "$text-muted"))
         self.query_one("#mem-rss", Line).show(rss)
         sizes = [("USS", fmt_bytes(view.uss)), ("PSS", fmt_bytes(view.pss)),
                  ("swap", fmt_bytes(view.swap)), ("VMS", fmt_bytes(view.vms))]
