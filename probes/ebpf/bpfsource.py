@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import time
 from typing import Any
@@ -10,7 +11,7 @@ from probes.sockdiag import SockDiag
 
 from .bpfmap import possible_cpus, sum_u64
 from .conns import ConnTable
-from .files import FDFAST, FileTable
+from .files import FDFAST, FileTable, Made
 from .files import KEY as FDKEY
 from .program import NSLOT, Loaded
 from .strings import Interner
@@ -19,9 +20,10 @@ from .threads import BpfThreads, Change
 Warn = tuple[str, str]  # (capability, message)
 _U32 = struct.Struct("=I")
 _ERRKEY = struct.Struct("=II")
-DROP_NAMES = ("errors", "files", "net")  # DROP_* order in probe.bpf.c
-DROP_CAPS = {"errors": "errors", "files": "files", "net": "net"}
-DROP_MAPS = {"errors": "errs", "files": "files", "net": "conns"}
+DROP_NAMES = ("errors", "files", "net", "file names")  # DROP_* order in probe.bpf.c
+DROP_CAPS = {"errors": "errors", "files": "files", "net": "net", "file names": "files"}
+DROP_MAPS = {"errors": "errs", "files": "files", "net": "conns", "file names": "names"}
+_NAME_HEAD = struct.Struct("=iIII")  # struct fdname {s32 dirfd; u32 nr, dirgen, cwdgen; ...}
 # Latency is timed exactly up to this many syscalls per second; above it, one call in
 # 2**shift of each syscall (and every call that blocks) is timed, keeping the clock reads
 # (~60 ns each on a VM) to about this rate.
@@ -164,12 +166,26 @@ class BpfSource:
                 files.delete(key)
             else:
                 live[(fd, gen)] = counts
-        totals = self._files.update(live, closed)
+        totals = self._files.update(live, closed, self._made())
         fields["files"] = [[self._s.id(path), *c] for path, c in totals.items()]
         _k, values, n = self._l.iosize.dump()
         flat = values[:n * self._cpus * 8].cast("Q")
         sizes = [sum(flat[i * self._cpus:(i + 1) * self._cpus]) for i in range(n)]
         fields["iosize"] = {"read": _trim(sizes[:NSLOT]), "write": _trim(sizes[NSLOT:])}
+
+    def _made(self) -> dict[tuple[int, int], Made]:
+        """What the fds made since the last read are (the BPF ``names`` table), taken out
+        of it.  Read before the counts: a name never comes after its file's counts."""
+        made: dict[tuple[int, int], Made] = {}
+        names = self._l.plan.names
+        for key, value in self._l.names.items():
+            fd, gen = FDKEY.unpack(key)
+            dirfd, nr, dirgen, cwdgen = _NAME_HEAD.unpack_from(value)
+            raw = bytes(value[_NAME_HEAD.size:]).split(b"\0", 1)[0]
+            made[(fd, gen)] = Made(dirfd, syscall_name(names, nr), os.fsdecode(raw), dirgen,
+                                   cwdgen)
+            self._l.names.delete(key)
+        return made
 
     def _moves(self) -> int:
         raw = self._l.moves.get(_U32.pack(0))

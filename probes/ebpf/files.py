@@ -1,16 +1,22 @@
-"""Per-file byte counters, kept by path although the kernel side counts by descriptor.
+"""Per-file byte counters, kept by what the file is although the kernel side counts by fd.
 
 The BPF program counts per fd, and when the target closes an fd (close, dup2, dup3) it files
 that fd's counts away under (fd, generation) and starts the fd's next generation.  So each
 interval user space sees the live files (fd, current generation) and the files closed since
-(fd, old generation, final counts):
-- a live file is named by readlink(/proc/PID/fd/N) the first time it is seen, and keeps that
-  name;
-- a closed file's counts are added to the path it had; one never named (opened, used and
-  closed within one interval) keeps its counts under ``(fd N, closed)``: the path went with
-  the descriptor.
+(fd, old generation, final counts).  What each is comes from, in order:
+- the BPF ``names`` table (``Made``): the path given to open/openat/creat/openat2, read at
+  the call (a relative one joined to its directory fd's name, or to the working directory
+  of the moment: read from /proc as the probe attached, then followed through every
+  chdir/fchdir), or the syscall that made a socket, eventfd, epoll fd...;
+- readlink(/proc/PID/fd/N) the first time a live fd is seen (fds made before the probe
+  attached, dups, pipes);
+- for a closed fd never named, its kind if known, else ``(fd N, closed)``.
+Counts are summed per name across fd reuse and close.  Closed sockets, pipes and other
+anonymous fds are summed per kind (``(closed sockets)``): a server's thousands of short
+connections are one row here (the Network pane has them by peer).
 Not seen: close_range() and exec's close-on-exec do not start a generation, so a file then
-opened on the same number adds to the old one's name; fds >= 65536 have no generation.
+opened on the same number without open's name being read adds to the old one's name; fds
+>= 65536 have no generation.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from __future__ import annotations
 import errno
 import os
 import struct
+from dataclasses import dataclass
+
+from .program import NEWFD_KINDS
 
 Counters = list[int]  # [read_bytes, write_bytes, reads, writes]
 
@@ -26,34 +35,130 @@ OTHER = "(other files)"
 FDFAST = 4096  # fds below this count in the fdio array (FDFAST in probe.bpf.c)
 FDGEN_MAX = 65536
 KEY = struct.Struct("=iI")  # struct fdkey {s32 fd; u32 gen;}
+AT_FDCWD = -100
+# readlink's names of anonymous fds, by the prefix before ":" (socket:[123], pipe:[45],
+# anon_inode:[eventfd]) or the kind a syscall made.
+_ANON = {"socket": "sockets", "pipe": "pipes"}
+
+
+CHDIR_FD = -1  # the BPF names key {-1, n}: the n-th working directory change
+
+
+@dataclass(frozen=True)
+class Made:
+    """What the BPF program saw make an fd (or, under key (CHDIR_FD, n), change the working
+    directory): open's or chdir's ``path``, relative to the directory fd ``dirfd`` (as of
+    its generation ``dirgen``) or to working directory number ``cwdgen``; fchdir's
+    ``dirfd``; ``syscall`` for the fd-making calls that take no path."""
+
+    dirfd: int
+    syscall: str
+    path: str
+    dirgen: int = 0
+    cwdgen: int = 0
 
 
 def closed_name(fd: int) -> str:
     return f"(fd {fd}, closed)"
 
 
+def _closed_kind(name: str) -> str | None:
+    """``(closed sockets)`` for a socket's name, None for a path."""
+    if name.startswith("/"):
+        return None
+    if name.startswith("anon_inode:"):
+        kind = name.removeprefix("anon_inode:").strip("[]")
+        return f"(closed {kind.split(':')[-1]}s)"
+    head = name.split(":", 1)[0]
+    plural = _ANON.get(head)
+    return f"(closed {plural})" if plural else None
+
+
 class FileTable:
     def __init__(self, pid: int) -> None:
+        self._proc = f"/proc/{pid}"
         self._base = os.fsencode(f"/proc/{pid}/fd") + b"/"
         self._names: dict[tuple[int, int], str] = {}
-        self._retired: dict[str, Counters] = {}  # final counts of closed files, by path
+        # Working directories by number: 0 as the probe attached, then each chdir/fchdir.
+        self._cwds: dict[int, str | None] = {0: self._link("cwd")}
+        self._kinds: dict[tuple[int, int], str] = {}  # "(closed sockets)" of unnamed fds
+        self._retired: dict[str, Counters] = {}  # final counts of closed files, by name
 
     def update(self, live: dict[tuple[int, int], Counters],
-               closed: dict[tuple[int, int], Counters]) -> dict[str, Counters]:
-        """Cumulative counts by path: those of every file closed so far (``closed`` holds the
-        ones closed since the last call) plus the ``live`` ones."""
+               closed: dict[tuple[int, int], Counters],
+               made: dict[tuple[int, int], Made] | None = None) -> dict[str, Counters]:
+        """Cumulative counts by name: those of every file closed so far (``closed`` holds
+        the ones closed since the last call) plus the ``live`` ones.  ``made``: what the
+        fds made since the last call are."""
+        self._learn(made or {})
         for key, counts in closed.items():
-            path = self._names.pop(key, "") or closed_name(key[0])
+            name = self._names.pop(key, "")
+            kind = self._kinds.pop(key, None)
+            path = (_closed_kind(name) or name) if name else kind or closed_name(key[0])
             self._add(self._retired, path, counts)
         totals = {path: list(c) for path, c in self._retired.items()}
         for key, counts in live.items():
-            name = self._names.get(key)
-            if name is None:
-                name = self._resolve(key[0])
-                if name is not None:
-                    self._names[key] = name
-            self._add(totals, name or closed_name(key[0]), counts)
+            known = self._names.get(key)
+            if known is None:
+                known = self._resolve(key[0])
+                if known is not None:
+                    self._names[key] = known
+            self._add(totals, known or closed_name(key[0]), counts)
         return totals
+
+    def _learn(self, made: dict[tuple[int, int], Made]) -> None:
+        """Name the fds made since the last read.  The working directory changes first, in
+        their order; then the opens, absolute paths first (a directory opened for openat
+        may name the files opened from it in the same batch)."""
+        for (_fd, n), m in sorted((kv for kv in made.items() if kv[0][0] == CHDIR_FD),
+                                  key=lambda kv: kv[0][1]):
+            where = (self._names.get((m.dirfd, m.dirgen)) if m.syscall == "fchdir"
+                     else self._path(m))
+            self._cwds[n] = where
+        pending: list[tuple[tuple[int, int], Made]] = []
+        for key, m in made.items():
+            if key[0] == CHDIR_FD:
+                continue
+            if m.path:
+                pending.append((key, m))
+                continue
+            kind = NEWFD_KINDS.get(m.syscall)  # a socket, an eventfd...: readlink names it
+            if kind is not None:             # while it is open, its kind once closed
+                self._kinds[key] = f"(closed {kind}s)"
+        while pending:  # rounds: a path relative to a directory fd opened in this batch
+            left = []
+            for key, m in pending:
+                name = self._path(m, last_try=False)
+                if name is None:
+                    left.append((key, m))
+                else:
+                    self._names[key] = name
+            if len(left) == len(pending):  # no progress: the rest as well as /proc can
+                for key, m in left:
+                    name = self._path(m, last_try=True)
+                    if name is not None:
+                        self._names[key] = name
+                break
+            pending = left
+
+    def _path(self, m: Made, last_try: bool = True) -> str | None:
+        """The absolute path ``m`` named (None: relative to a directory not known; its fd
+        is asked of /proc only on the ``last_try``, when it may no longer be that one)."""
+        if m.path.startswith("/"):
+            return os.path.normpath(m.path)
+        if m.dirfd == AT_FDCWD:
+            where = self._cwds.get(m.cwdgen)
+        else:
+            where = self._names.get((m.dirfd, m.dirgen))
+            if where is None and last_try:
+                where = self._link(f"fd/{m.dirfd}")
+        return os.path.normpath(os.path.join(where, m.path)) if where else None
+
+    def _link(self, name: str) -> str | None:
+        try:
+            return os.fsdecode(os.readlink(f"{self._proc}/{name}"))
+        except OSError:
+            return None
 
     def _resolve(self, fd: int) -> str | None:
         try:

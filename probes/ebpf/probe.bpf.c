@@ -23,6 +23,11 @@ BPF_PERCPU_ARRAY(counts, u64, MAX_NR);
 #define K_CLOSE 3  // arg0 is an fd that ends here
 #define K_DUP 4    // arg1 is an fd that ends here (dup2, dup3)
 #define K_NOSLOT 5 // never returns (exit, exit_group): keep no in-flight state
+#define K_OPEN0 6  // arg0 is a path (open, creat): a return >= 0 is the fd it names
+#define K_OPEN1 7  // arg0 a directory fd, arg1 a path (openat, openat2)
+#define K_NEWFD 8  // a return >= 0 is a new fd of a kind named by the syscall (socket...)
+#define K_CHDIR 9  // arg0 is a path: the new working directory (relative paths start there)
+#define K_FCHDIR 10 // arg0 is a directory fd: the new working directory
 BPF_ARRAY(fdkind, u8, MAX_NR);
 
 // The syscall in flight on this CPU.  A thread that leaves the CPU mid-syscall (blocks or
@@ -79,12 +84,27 @@ BPF_ARRAY(moves, u64, 1);
 BPF_ARRAY(fdgen, u32, FDGEN_MAX);
 struct fdkey { s32 fd; u32 gen; };
 BPF_PERCPU_HASH(files, struct fdkey, struct fdval, 8192);
+
+// What an fd is, learnt when it is made: the path given to open (resolved by user space
+// against ``dirfd``, or the cwd for AT_FDCWD) or, for K_NEWFD, the syscall that made it
+// (``nr``).  Keyed like ``files``, so a file opened and closed within one interval keeps
+// its name; user space takes the entries it has read.
+// A relative path needs the working directory of the moment: each chdir/fchdir that
+// succeeds is numbered (``cwdgen``) and filed under key {-1, number}; an open carries the
+// number in force and, for a directory fd, that fd's generation (``dirgen``).
+#define NAME_LEN 256
+struct fdname { s32 dirfd; u32 nr; u32 dirgen; u32 cwdgen; char path[NAME_LEN]; };
+BPF_PERCPU_ARRAY(namebuf, struct fdname, 1);
+BPF_HASH(opening, u32, struct fdname, 1024);  // per thread, from an open's entry to its exit
+BPF_HASH(names, struct fdkey, struct fdname, 8192);
+BPF_ARRAY(cwdgen, u32, 1);
 BPF_PERCPU_ARRAY(iosize, u64, 2 * NSLOT);  // [read, write][log2(bytes)]
 
 // Events lost because a table was full, by table (see DROP_*).
 #define DROP_ERRS 0
 #define DROP_FILES 1
 #define DROP_CONNS 2
+#define DROP_NAMES 3
 BPF_ARRAY(drops, u64, 4);
 
 static __always_inline u32 log2_bucket(u64 v) {
@@ -143,6 +163,31 @@ static __always_inline void fd_closed(long fd) {
     }
     __sync_fetch_and_add(g, 1);
 }
+
+// At the entry of an open or a chdir: what it names, until its exit says if it worked.
+static __always_inline void remember_path(struct bpf_raw_tracepoint_args *ctx, u32 tid,
+                                          u32 nr, u32 kind) {
+    u32 zero = 0;
+    struct fdname *nb = namebuf.lookup(&zero);
+    u32 *cg = cwdgen.lookup(&zero);
+    if (!nb || !cg) return;
+    nb->nr = nr;
+    nb->cwdgen = *cg;
+    nb->dirfd = kind == K_OPEN1 || kind == K_FCHDIR ? (s32)syscall_arg(ctx, ARG0_OFF) : -100;
+    nb->dirgen = 0;
+    if (nb->dirfd >= 0 && nb->dirfd < FDGEN_MAX) {
+        u32 dfd = nb->dirfd;
+        u32 *g = fdgen.lookup(&dfd);
+        nb->dirgen = g ? *g : 0;
+    }
+    nb->path[0] = 0;
+    if (kind != K_FCHDIR) {
+        long path = syscall_arg(ctx, kind == K_OPEN1 ? ARG1_OFF : ARG0_OFF);
+        if (bpf_probe_read_user_str(nb->path, sizeof(nb->path), (void *)path) <= 0) return;
+    }
+    opening.update(&tid, nb);
+}
+
 #endif  // FULL
 
 // Attached by user space once the fdkind table is filled (not by bcc at load time).
@@ -165,6 +210,8 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
     if (kind == K_READ || kind == K_WRITE || kind == K_CLOSE) fd = syscall_arg(ctx, ARG0_OFF);
     else if (kind == K_DUP) fd = syscall_arg(ctx, ARG1_OFF);
     if (kind == K_CLOSE || kind == K_DUP) fd_closed(fd);
+    if (kind == K_OPEN0 || kind == K_OPEN1 || kind == K_CHDIR || kind == K_FCHDIR)
+        remember_path(ctx, (u32)id, nr, kind);
     u32 shift = *cfg & 31;
     s->tid = (u32)id;
     s->nr = nr;
@@ -217,6 +264,50 @@ static __always_inline void count_bytes(struct slot *s, long ret) {
     else { v->wbytes += ret; v->writes++; }
 }
 
+// At the exit of a call that made fd ``ret`` (or failed: ret < 0): record what it is.
+static __always_inline void name_fd(u32 tid, u32 nr, u8 kind, long ret) {
+    struct fdname *p = 0;
+    if (kind != K_NEWFD) {
+        p = opening.lookup(&tid);
+        if (!p) return;  // its path could not be read: user space asks /proc instead
+    }
+    if (ret >= 0 && ret < FDGEN_MAX) {
+        u32 fd = ret;
+        u32 *g = fdgen.lookup(&fd);
+        struct fdkey k = {(s32)ret, g ? *g : 0};
+        if (p) {
+            if (names.update(&k, p)) drop(DROP_NAMES);
+        } else {
+            u32 zero = 0;
+            struct fdname *nb = namebuf.lookup(&zero);
+            if (nb) {
+                nb->dirfd = -1;
+                nb->nr = nr;
+                nb->path[0] = 0;
+                if (names.update(&k, nb)) drop(DROP_NAMES);
+            }
+        }
+    }
+    if (p) opening.delete(&tid);
+}
+
+// At the exit of a chdir/fchdir: a new working directory, numbered, when it worked.
+static __always_inline void new_cwd(u32 tid, long ret) {
+    struct fdname *p = opening.lookup(&tid);
+    if (!p) return;
+    u32 zero = 0;
+    u32 *cg = cwdgen.lookup(&zero);
+    if (ret == 0 && cg) {
+        // (not the atomic's return value: it needs BPF atomics, -mcpu=v3; two threads
+        // changing directory at the same instant is a race the target has already lost)
+        __sync_fetch_and_add(cg, 1);
+        u32 next = *cg;
+        struct fdkey k = {-1, next};
+        if (names.update(&k, p)) drop(DROP_NAMES);
+    }
+    opening.delete(&tid);
+}
+
 int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     u64 id = bpf_get_current_pid_tgid();
     if ((id >> 32) != TGID) return 0;
@@ -258,6 +349,10 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
             tv->errors += failed;
         }
     }
+    if (mine.kind == K_OPEN0 || mine.kind == K_OPEN1 || mine.kind == K_NEWFD)
+        name_fd(tid, nr, mine.kind, failed ? -1 : ret);
+    else if (mine.kind == K_CHDIR || mine.kind == K_FCHDIR)
+        new_cwd(tid, ret);
     if (failed) {
         struct errkey ek = {nr, (u32)-ret};
         u64 z = 0;

@@ -22,7 +22,22 @@ ARG_OFFSETS = {"x86_64": (112, 104), "aarch64": (0, 8)}
 
 # How the program treats each syscall's fd argument (K_* in probe.bpf.c).
 K_READ, K_WRITE, K_CLOSE, K_DUP, K_NOSLOT = 1, 2, 3, 4, 5
+K_OPEN0, K_OPEN1, K_NEWFD, K_CHDIR, K_FCHDIR = 6, 7, 8, 9, 10
+# Calls that make an fd of a kind (named after the kind when it is closed unread).
+NEWFD_KINDS = {
+    **dict.fromkeys(("socket", "accept", "accept4"), "socket"),
+    **dict.fromkeys(("eventfd", "eventfd2"), "eventfd"),
+    **dict.fromkeys(("epoll_create", "epoll_create1"), "epoll"),
+    **dict.fromkeys(("signalfd", "signalfd4"), "signalfd"),
+    **dict.fromkeys(("inotify_init", "inotify_init1"), "inotify"),
+    "timerfd_create": "timerfd", "memfd_create": "memfd", "pidfd_open": "pidfd",
+    "io_uring_setup": "io_uring",
+}
 FD_KINDS = {
+    **dict.fromkeys(("open", "creat"), K_OPEN0),
+    **dict.fromkeys(("openat", "openat2"), K_OPEN1),
+    **dict.fromkeys(NEWFD_KINDS, K_NEWFD),
+    "chdir": K_CHDIR, "fchdir": K_FCHDIR,
     **dict.fromkeys(("read", "pread64", "readv", "preadv", "preadv2", "recvfrom", "recvmsg"),
                     K_READ),
     **dict.fromkeys(("write", "pwrite64", "writev", "pwritev", "pwritev2", "sendto", "sendmsg",
@@ -121,6 +136,7 @@ class Loaded:
                 self.files = Map(self.prog, "files", percpu=True)
                 self.fdgen = Map(self.prog, "fdgen")
                 self.fdio = Map(self.prog, "fdio")
+                self.names = Map(self.prog, "names")
                 self.moves = Map(self.prog, "moves")
                 self.iosize = Map(self.prog, "iosize", percpu=True)
                 self.drops = Map(self.prog, "drops")
