@@ -43,15 +43,19 @@ def resolve_target(args: argparse.Namespace, command: list[str]) -> Target:
     return spawn_demo()
 
 
-def probes_for(target: Target, only: tuple[str, ...] | None = None) -> list[ProbeSpec]:
+def probes_for(target: Target, only: tuple[str, ...] | None = None,
+               recording: bool = False) -> list[ProbeSpec]:
     """The probes for a target: the same for the live view and ``perftui record``.
-    ``only`` names them (procfs always runs: every pane starts from it)."""
+    ``only`` names them (procfs always runs: every pane starts from it); ``recording``: py-spy
+    in short chunks, so windows of the file get their own samples."""
     from perftui.host import probeselect as ps
 
+    pyspy = ps.pyspy_spec(max_chunk=ps.PYSPY_RECORD_CHUNK_S if recording
+                          else ps.PYSPY_MAX_CHUNK_S)
     if only is None:
         command = target.child.path if target.child is not None else None
-        return list(ps.select_probes(target.pid, command=command).probes)
-    by_name = {"pyspy": ps.pyspy_spec(), "stacks": ps.STACKS, "ebpf": ps.EBPF,
+        return list(ps.select_probes(target.pid, command=command, pyspy=pyspy).probes)
+    by_name = {"pyspy": pyspy, "stacks": ps.STACKS, "ebpf": ps.EBPF,
                "perfcount": ps.PERFCOUNT}
     return [ps.PROCFS, *(by_name[n] for n in dict.fromkeys(only) if n != "procfs")]
 

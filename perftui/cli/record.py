@@ -161,4 +161,5 @@ def main(argv: list[str]) -> int:
     if not command and args.pid is None and args.name is None:
         p.error("what to record: -p PID, -n NAME or -- CMD ARGS...")
     who = resolve_target(args, command)
-    return record(who, args.output, args.interval, args.duration, probes_for(who, args.probes))
+    return record(who, args.output, args.interval, args.duration,
+                  probes_for(who, args.probes, recording=True))

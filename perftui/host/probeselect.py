@@ -38,10 +38,16 @@ class Selection:
 PYSPY_MAX_CHUNK_S = 8
 
 
+# Recording: chunks of at most this, so a window of the session gets the samples that fall
+# in it within a second (a chunk counts at its midpoint).  Costs a py-spy start every 2 s.
+PYSPY_RECORD_CHUNK_S = 2
+
+
 def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
-               native: bool = False, subprocesses: bool = False) -> ProbeSpec:
+               native: bool = False, subprocesses: bool = False,
+               max_chunk: int = PYSPY_MAX_CHUNK_S) -> ProbeSpec:
     args = [] if rate == 100 else ["--rate", str(rate)]
-    args += ["--max-chunk", str(PYSPY_MAX_CHUNK_S)]
+    args += ["--max-chunk", str(max_chunk)]
     for on, flag in ((idle, "--idle"), (gil, "--gil"), (native, "--native"),
                      (subprocesses, "--subprocesses")):
         if on:

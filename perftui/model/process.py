@@ -89,7 +89,8 @@ class ProcessState:
         self.meta = {k: v for k, v in frame.items() if k not in ("k", "seq")}
 
     def apply_sample(self, frame: Frame) -> None:
-        ts = float(frame["ts"])
+        # A recording's baseline is stamped when the recording starts, read a little before.
+        ts = float(frame.get("measured_ts") or frame["ts"])
         dt = ts - self.last_ts if self.last_ts is not None else 0.0
         self.state = str(frame.get("state", "?"))
         try:

@@ -177,7 +177,7 @@ class SyscallModel:
         return self._strs.get(int(sid), f"#{sid}")
 
     def _apply_sys(self, frame: Frame) -> None:
-        ts = float(frame["ts"])
+        ts = float(frame.get("measured_ts") or frame["ts"])  # (a recording's baseline)
         dt = ts - self._last_ts if self._last_ts is not None else 0.0
         self.frames += 1
         self.lat_every = int(frame.get("lat_every") or 1)

@@ -6,7 +6,7 @@ Constant memory in the length of the session: parts keep running sums, not serie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from perftui.model.model import Model
 
@@ -19,6 +19,15 @@ class SummaryPart(Protocol):
     def result(self, model: Model) -> dict[str, Any]:
         """Report keys this part contributes."""
         ...
+
+
+@runtime_checkable
+class WindowStart(Protocol):
+    def window_opens(self, model: Model) -> None:
+        """The model holds every frame up to the window's start (the first frame past it
+        comes next): a part whose counters come on their own streams takes its base here,
+        not at the procfs sample before the start (whose stream's frame of the same tick
+        may come after it)."""
 
 
 @dataclass

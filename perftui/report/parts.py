@@ -98,6 +98,9 @@ class NetPart:
     base_tcp: tuple[int, int] = (0, 0)  # the eBPF probe's TCP totals before the window
     ebpf_inside: bool = False
 
+    def window_opens(self, model: Model) -> None:
+        self.base_tcp = (model.sys.tcp_sent, model.sys.tcp_recv)
+
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
         if _ebpf_counts_net(model):
             if in_window:

@@ -51,6 +51,9 @@ class SyscallsPart:
         else:
             self.base = _syscall_counts(model)
 
+    def window_opens(self, model: Model) -> None:
+        self.base = _syscall_counts(model)
+
     def result(self, model: Model) -> dict[str, Any]:
         last = _syscall_counts(model) if self.inside else {}
         if not last:
@@ -78,6 +81,9 @@ class FilesPart:
             self.inside = True
         else:
             self.base = _file_counts(model)
+
+    def window_opens(self, model: Model) -> None:
+        self.base = _file_counts(model)
 
     def result(self, model: Model) -> dict[str, Any]:
         last = _file_counts(model) if self.inside else {}

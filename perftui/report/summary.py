@@ -17,7 +17,7 @@ from typing import Any
 
 from perftui.frames import PROCFS, Frame
 from perftui.model.model import Model
-from perftui.report.accum import SummaryPart
+from perftui.report.accum import SummaryPart, WindowStart
 from perftui.report.parts import CpuPart, FunctionsPart, IoPart, MemoryPart, NetPart, ThreadsPart
 from perftui.report.parts_sys import FilesPart, SyscallsPart
 
@@ -44,6 +44,8 @@ class Summarizer:
     samples: int = 0
     _seen: int = 0
     _full_ts: float | None = None  # the last procfs sample with I/O counters
+    _baseline: bool = False  # the frame just applied is a recording's baseline
+    _opened: bool = False  # a frame past ``start`` came
     _last_word: str = ""  # how procfs saw the end: "zombie" (a last sample), "taskstats"
 
     def __post_init__(self) -> None:
@@ -58,7 +60,15 @@ class Summarizer:
         ts = frame.get("ts")
         if self.end is not None and isinstance(ts, (int, float)) and ts > self.end:
             return False
+        if not self._opened and self.start is not None and isinstance(ts, (int, float)) \
+                and ts > self.start:
+            # Every frame up to the window's start is in: the counters' value at its start.
+            self._opened = True
+            for part in self.parts:
+                if isinstance(part, WindowStart):
+                    part.window_opens(self.model)
         self.model.apply(stream, frame)
+        self._baseline = bool(frame.get("baseline"))
         if stream == PROCFS and frame.get("k") == "sample" and isinstance(ts, (int, float)):
             if "io" in frame:
                 self._full_ts = float(ts)  # counters read from /proc, not a CPU-only last word
@@ -69,8 +79,10 @@ class Summarizer:
             return True
         self._seen = proc.samples
         ts = proc.last_ts
-        # A sample covers (prev, ts]; one of a held command's wrapper is only its baseline.
-        inside = (self.start is None or ts > self.start) and not self.model.held()
+        # A sample covers (prev, ts]; one of a held command's wrapper, and a recording's
+        # first reading (taken before it started), are only where its windows start from.
+        inside = (self.start is None or ts > self.start) and not self.model.held() \
+            and not self._baseline
         prev = self.last_ts if self.last_ts is not None else self.base_ts
         exec_ts = self._exec_ts()
         if prev is not None and exec_ts is not None and prev < exec_ts <= ts:

@@ -7,6 +7,12 @@ states on the app's stream, and interned strings and stacks, which later frames 
 only.  ``Prologue`` keeps the latest of each (references to frames already decoded: cheap) and
 makes the frames a recording starts with; every frame after them is recorded unchanged.
 
+Last come the baselines: each stream's latest cumulative counters (procfs's ``sample``,
+ebpf's ``sys``, without its per-thread rows, which name only what changed), marked
+``baseline`` with the time they were read in ``measured_ts``.  Counters count since the
+probe attached or the process started, not since the recording: a recording's totals are
+its last reading minus these.
+
 The prologue frames are copies, stamped with the time the recording starts (so the replay does
 not stretch back to the probe's start) and numbered with the seq of their stream's last frame
 (so a reader counts no frames lost).  Interned strings ride on the copy of ``caps`` or
@@ -26,6 +32,7 @@ from perftui.frames import APP_STREAM, Frame
 Item = tuple[str, bytes, Frame]
 
 KINDS = ("hello", "meta", "caps", "threads")  # per stream, the latest of each, in this order
+READINGS = ("sample", "sys")  # frames of cumulative counters: the recording's baseline
 PYSPY = "pyspy"
 MAX_WARNINGS = 10
 
@@ -40,6 +47,7 @@ class _Stream:
     names: dict[Any, Any] = field(default_factory=dict)  # pyspy: tid -> thread name
     pids: dict[Any, Any] = field(default_factory=dict)
     seq: int | None = None
+    reading: Frame | None = None  # the latest cumulative counters (procfs sample, ebpf sys)
 
     def see(self, kind: Any, frame: Frame) -> None:
         if kind == "hello":  # a (re)started probe: its ids and state start over
@@ -61,6 +69,8 @@ class _Stream:
             value = frame.get(key)
             if isinstance(value, dict):
                 table.update(value)
+        if kind in READINGS:
+            self.reading = frame
         if kind in KINDS:
             self.frames[str(kind)] = frame
         elif kind == "warn":
@@ -136,4 +146,11 @@ class Prologue:
                 add(name, st.gone, st.seq)
         if self._exit is not None:
             add(APP_STREAM, self._exit, self._app_seq)
+        # Last, procfs's last (the report's parts read the others at procfs samples): each
+        # stream's latest counters, the start of the recording's windows.
+        for name, st in sorted(self._streams.items(), key=lambda item: item[0] == "procfs"):
+            if st.reading is not None:
+                base = {k: v for k, v in st.reading.items() if k != "bythread"}
+                add(name, base, st.seq, baseline=True, measured_ts=st.reading.get("ts"),
+                    **({"strs": dict(st.strs)} if st.strs and name != PYSPY else {}))
         return out

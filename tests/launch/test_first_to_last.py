@@ -4,11 +4,13 @@ last counts arrive, and a 5 ms command replays with its data."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -222,3 +224,32 @@ def test_tcp_bytes_to_the_last_are_counted(tmp_path: Path) -> None:
     assert net["counted_by"] == "ebpf"
     assert net["sent_bytes"] == sent
     assert net["recv_bytes"] == 0
+
+
+@pytest.mark.skipif(PYSPY is None, reason="py-spy is not installed")
+def test_a_window_of_a_recording_gets_the_stacks_sampled_in_it(tmp_path: Path) -> None:
+    """Recording, py-spy runs in 2 s chunks (counted at their midpoint): the seconds before
+    a switch from phase_a to phase_b hold phase_a's samples, the seconds after phase_b's."""
+    out = tmp_path / "s.perftui"
+    done = perftui("record", "-o", str(out), "--probes", "procfs,pyspy", "--",
+                   sys.executable, str(TARGETS / "two_phases.py"), "5", timeout=120)
+    assert done.returncode == 0, done.stderr
+    log = re.search(r"output is in (\S+)", done.stderr)
+    assert log, done.stderr
+    switch = float(Path(log.group(1)).read_text().split()[1])
+
+    def shares(start: float, end: float) -> dict[str, float]:
+        rep = report_window(out, start, end)
+        return {f["name"].split(" ")[0]: f["total_percent"] for f in rep.get("functions", [])}
+
+    before, after = shares(switch - 4, switch - 1), shares(switch + 1, switch + 4)
+    assert before.get("phase_a", 0) > 90 and before.get("phase_b", 0) < 10, before
+    assert after.get("phase_b", 0) > 90 and after.get("phase_a", 0) < 10, after
+
+
+def report_window(session: Path, start: float, end: float) -> dict[str, Any]:
+    done = perftui("report", "--json", "--from", f"{start:.3f}", "--to", f"{end:.3f}",
+                   str(session))
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result

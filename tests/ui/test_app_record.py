@@ -194,7 +194,12 @@ def test_prologue_restarts_with_a_probe_and_numbers_its_copies() -> None:
         p.see(stream, frame)
     streams = [(s, f["k"]) for s, _, f in p.frames()]
     assert streams == [("perftui", "probe"), ("procfs", "hello"), ("procfs", "meta"),
-                       ("pyspy", "hello"), ("pyspy", "chunk")]
+                       ("pyspy", "hello"), ("pyspy", "chunk"), ("procfs", "sample")]
+    # Last, the baseline: procfs's latest counters, with the time they were read.
+    last_sample = [f for s, f in items if s == "procfs" and f["k"] == "sample"][-1]
+    baseline = p.frames()[-1][2]
+    assert baseline["baseline"] and baseline["measured_ts"] == last_sample["ts"]
+    assert baseline["cpu"] == last_sample["cpu"]
     last_seq = {s: f["seq"] for s, f in items if s != "perftui"}
     for stream, raw, frame in p.frames():
         assert frame["ts"] == items[-1][1]["ts"]

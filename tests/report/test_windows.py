@@ -1,0 +1,59 @@
+"""Windows that add up: a recording started mid-session counts from its own start, and the
+windows of a session sum to the whole (io, syscalls, files, net, samples)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import pytest
+
+from perftui.report.summary import Summarizer
+from perftui.session.prologue import Prologue
+from tests.support.framegen import EbpfGen, Frame, GenConfig, frames
+
+CFG = GenConfig(samples=60, ebpf=EbpfGen())
+
+
+def report(items: list[tuple[str, Frame]], start: float | None = None,
+           end: float | None = None) -> dict[str, Any]:
+    return Summarizer(start=start, end=end).apply_all(items).result()
+
+
+def counts(rep: dict[str, Any]) -> dict[str, float]:
+    """The report's additive figures, flattened."""
+    out: dict[str, float] = {f"io.{k}": v for k, v in rep["io"].items()}
+    out.update({f"syscalls.{r['name']}": r["count"] for r in rep.get("syscalls", [])})
+    out.update({f"files.{r['path']}.r": r["read_bytes"] for r in rep.get("files", [])})
+    out.update({f"files.{r['path']}.w": r["write_bytes"] for r in rep.get("files", [])})
+    out["net.sent"], out["net.recv"] = rep["net"]["sent_bytes"], rep["net"]["recv_bytes"]
+    out["samples"] = rep["samples"]
+    return out
+
+
+def test_a_recording_started_mid_session_counts_from_its_start() -> None:
+    """``r`` at sample 25: the recording's totals are its last readings minus the ones just
+    before it started (the prologue's baseline), not the counters since attach."""
+    items = frames(CFG)
+    cut = next(i for i, (s, f) in enumerate(items) if s == "procfs" and f["k"] == "sample"
+               and f["ts"] >= CFG.t0 + 25) + 2  # past that sample's ebpf frame and self
+    prologue = Prologue()
+    for stream, frame in items[:cut]:
+        prologue.see(stream, frame)
+    recording = [(s, f) for s, _, f in prologue.frames()] + items[cut:]
+    whole = counts(report(items))
+    rec = counts(report(recording))
+    since_cut = counts(report(items, start=CFG.t0 + 25))  # the window after sample 25
+    assert rec == since_cut
+    assert 0 < rec["syscalls.read"] < whole["syscalls.read"] * 0.6
+    assert rec["io.write_bytes"] == pytest.approx(whole["io.write_bytes"] * 34 / 59, rel=0.01)
+
+
+def test_six_windows_sum_to_the_whole() -> None:
+    items = frames(CFG)
+    whole = counts(report(items))
+    bounds = [CFG.t0 + 10 * k for k in range(6)] + [CFG.t0 + 59]
+    parts = [counts(report(items, start=None if k == 0 else a, end=b))
+             for k, (a, b) in enumerate(pairwise(bounds))]
+    summed = {key: sum(p.get(key, 0) for p in parts) for key in whole}
+    assert summed == whole
