@@ -45,6 +45,8 @@ APT_OPTS=(-y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 --no-install-recom
 
 # bcc (python3-bpfcc) is Debian's, not PyPI's: the PyPI "bcc" is an unrelated project.
 packages=(tmux htop strace librsvg2-bin python3-bpfcc libbpfcc bpfcc-tools bpftool)
+# The real programs the tests hold perftui's figures against (and the load generator).
+if [[ $TEST -eq 1 ]]; then packages+=(sqlite3 gzip apache2-utils); fi
 
 release=$(uname -r)
 arch=$(dpkg --print-architecture)

@@ -1,7 +1,8 @@
-"""``perftui export``: a session as the report JSON, or its Python stacks as folded text or a
+"""``perftui export``: a session as the report JSON, or its stacks as folded text or a
 speedscope file.
 
-Stacks are the stack model's (``model.pystacks``) and the two stack formats are its views
+Stacks are the stack model's (Python's from py-spy, else the native sampler's: a session of
+a C program exports its native stacks) and the two stack formats are its views
 (perftui.views.stacks ``to_folded``/``to_speedscope``): replaying the session into a model
 is all this module does.  A session without stack samples fails with NoStacks.
 """
@@ -15,7 +16,7 @@ from perftui.report.load import resolve_window, summarize
 from perftui.session.checkpoints import apply_quietly
 from perftui.session.format import SessionError
 from perftui.session.reader import SessionReader
-from perftui.views.stacks import to_folded, to_speedscope
+from perftui.views.stacks import samples_of, to_folded, to_speedscope
 
 FORMATS = ("json", "folded", "speedscope")
 
@@ -49,10 +50,11 @@ def export(path: str, fmt: str, start: float | None = None,
     if fmt not in FORMATS:
         raise SessionError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     model, a, b, warnings = load_model(path, start, end)
-    stacks = model.pystacks
     window = Window(t0=a, t1=b)
-    if not stacks.counts(window):
+    found = samples_of(model, window)  # Python's stacks, else native ones
+    if found is None:
         raise NoStacks
+    stacks = found[1]
     if fmt == "folded":
         return str(to_folded(stacks, window)), warnings
     text, bad = dumps(to_speedscope(stacks, window, name=path), indent=None)

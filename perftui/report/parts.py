@@ -8,7 +8,7 @@ from typing import Any
 from perftui.model.model import Model
 from perftui.model.stacks import Window
 from perftui.report.accum import Slope, Weighted
-from perftui.views.stacks import top_functions
+from perftui.views.stacks import samples_of, top_functions
 
 MIN_PEAK_DT = 0.1  # seconds: 10 clock ticks, a tick is then at most 10 % of the rate
 
@@ -159,8 +159,9 @@ class ThreadsPart:
 
 @dataclass
 class FunctionsPart:
-    """Top Python functions over the window, from the stack model (``model.pystacks``,
-    perftui.views.stacks) when the session has stack samples; absent otherwise."""
+    """Top functions over the window, from the stack model (perftui.views.stacks): Python's
+    when py-spy sampled the window, else the native sampler's (``functions_from`` says
+    which); absent when neither did."""
 
     lo: float | None = None
     hi: float | None = None
@@ -175,12 +176,13 @@ class FunctionsPart:
             self.hi = ts
 
     def result(self, model: Model) -> dict[str, Any]:
-        stacks = model.pystacks
         window = Window(t0=self.lo, t1=None if self.open_end else self.hi)
-        if not stacks.counts(window):
+        found = samples_of(model, window)
+        if found is None:
             return {}
+        source, stacks = found
         rows = top_functions(stacks, window, limit=self.limit)
-        return {"functions": [
+        return {"functions_from": source, "functions": [
             {"name": f"{r.function} ({r.location})" if r.location else r.function,
              "self_samples": r.self_samples, "self_percent": r.self_pct,
              "total_samples": r.total_samples, "total_percent": r.total_pct} for r in rows]}

@@ -11,9 +11,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from perftui.model.model import Model
 from perftui.model.stacks import SESSION, StackModel, Window
 
 _LABEL = re.compile(r"^(.*) \(([^()]*?)(?::(\d+))?\)$")
+
+
+def samples_of(model: Model, window: Window = SESSION) -> tuple[str, StackModel] | None:
+    """The stacks a report or export shows: Python's (py-spy) when the window has any, else
+    the native sampler's; with the stream's name.  None when neither sampled the window."""
+    for name, stacks in (("pyspy", model.pystacks), ("stacks", model.nativestacks)):
+        if stacks.counts(window):
+            return name, stacks
+    return None
 
 
 @lru_cache(maxsize=65536)

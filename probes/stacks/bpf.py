@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,14 @@ class Sampler:
     def sym(self, addr: int) -> str:
         if self.unsafe_map:  # libbcc would open it: name nothing rather than hang on it
             return f"0x{addr:x} [unnamed: perf map refused]"
-        return str(self.b.sym(addr, self.pid, show_module=True).decode("utf-8", "replace"))
+        name, offset, module = self.b._sym_cache(self.pid).resolve(addr, True)
+        where = os.path.basename(module.decode("utf-8", "replace")) if module else ""
+        if name is None:
+            # Stripped code (Debian's gzip): the binary and the offset in it, which
+            # addr2line or objdump turn into a place, not one "[unknown]" for all of it.
+            return f"{where}+0x{offset:x} [{where}]" if where else "[unknown]"
+        label = name.decode("utf-8", "replace")
+        return f"{label} [{where}]" if where else label
 
     def ksym(self, addr: int) -> str:
         return str(self.b.ksym(addr, show_module=False).decode("utf-8", "replace"))

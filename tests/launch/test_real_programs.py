@@ -1,0 +1,89 @@
+"""perftui's figures on programs nobody here wrote, next to what the reference tools say:
+sqlite3's writes to its database and journal (strace), gzip's input and output bytes (the
+files' sizes) and its native hot code (Debian's gzip is stripped: offsets in the binary)."""
+
+from __future__ import annotations
+
+import collections
+import random
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import perftui
+from tests.support.launch import report
+from tests.support.skips import bcc_and_headers_missing, bcc_missing
+
+needs_bcc = pytest.mark.skipif(bcc_missing() is not None, reason=bcc_missing() or "")
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (scripts/install-deps.sh --test installs it)")
+    return path
+
+
+def strace_writes(argv: list[str], cwd: Path) -> collections.Counter[str]:
+    """Bytes written per path, as strace -y reports each write/pwrite64 and its result."""
+    log = cwd / "strace.log"
+    subprocess.run([_tool("strace"), "-f", "-y", "-e", "trace=write,pwrite64", "-o",
+                    str(log), *argv], cwd=cwd, check=True, capture_output=True)
+    out: collections.Counter[str] = collections.Counter()
+    for line in log.read_text().splitlines():
+        m = re.search(r"(?:write|pwrite64)\(\d+<([^>]+)>.*= (\d+)$", line)
+        if m:
+            out[m.group(1)] += int(m.group(2))
+    return out
+
+
+@needs_bcc
+def test_sqlite3_writes_by_path_match_strace(tmp_path: Path) -> None:
+    sqlite3 = _tool("sqlite3")
+    script = tmp_path / "ins.sql"
+    script.write_text("PRAGMA journal_mode=DELETE;\nCREATE TABLE t(id INTEGER PRIMARY KEY, v);\n"
+                      + "".join(f"INSERT INTO t(v) VALUES ('row {i} {'x' * 40}');\n"
+                                for i in range(1000)))
+    truth = strace_writes([sqlite3, "ref.db", f".read {script}"], tmp_path)
+    out = tmp_path / "s.perftui"
+    done = perftui("record", "-o", str(out), "--probes", "procfs,ebpf", "--", "sh", "-c",
+                   f"cd {tmp_path} && exec {sqlite3} got.db '.read {script}'")
+    assert done.returncode == 0, done.stderr
+    files = {f["path"]: f["write_bytes"] for f in report(out)["files"]}
+    for suffix in (".db", ".db-journal"):
+        want = truth[str(tmp_path / f"ref{suffix}")]
+        assert want > 100_000
+        assert files[str(tmp_path / f"got{suffix}")] == pytest.approx(want, rel=0.01)
+
+
+@needs_bcc
+@pytest.mark.skipif(bool(bcc_and_headers_missing()), reason=bcc_and_headers_missing() or "ok")
+def test_gzip_bytes_exact_and_its_stripped_hot_code_by_offset(tmp_path: Path) -> None:
+    gzip = _tool("gzip")
+    data = tmp_path / "big.txt"
+    r = random.Random(7)
+    words = [bytes(r.choice(b"abcdefghij") for _ in range(r.randint(2, 9)))
+             for _ in range(5000)]
+    with data.open("wb") as f:
+        for _ in range(20):
+            f.write(b" ".join(r.choice(words) for _ in range(150_000)))
+    out = tmp_path / "s.perftui"
+    done = perftui("record", "-o", str(out), "--probes", "procfs,ebpf,stacks", "--", gzip,
+                   "-k", "-f", str(data), timeout=120)
+    assert done.returncode == 0, done.stderr
+    rep = report(out)
+    files = {f["path"]: f for f in rep["files"]}
+    assert files[str(data)]["read_bytes"] == data.stat().st_size
+    packed = Path(f"{data}.gz")
+    assert files[str(packed)]["write_bytes"] == packed.stat().st_size
+    assert rep["functions_from"] == "stacks"
+    # gzip's own code (not the kernel's, not libc's), by offset in the binary, is the hot
+    # part: its rows are "gzip+0x4330 (gzip)", not one "[unknown]".
+    own = [f for f in rep["functions"] if f["name"].endswith("(gzip)")]
+    assert len(own) >= 3 and rep["functions"][0] in own, rep["functions"][:5]
+    assert all(re.fullmatch(r"gzip\+0x[0-9a-f]+ \(gzip\)", f["name"]) for f in own), own
+    folded = perftui("export", "--format", "folded", str(out))
+    assert folded.returncode == 0 and "gzip+0x" in folded.stdout
