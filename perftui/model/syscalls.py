@@ -25,6 +25,7 @@ SMALL_READ_BYTES = 4096
 SMALL_READ_RATE = 1000.0
 RATE_MIN_S = 0.9  # rates span at least this much (a frame's jitter under the 1 s interval)
 MAX_CLOSED_CONNS = 256  # closed connections kept for the table; the oldest go first
+CLOSED_LINGER_S = 10.0  # a closed connection stays in the live view this long
 SOURCE_NAMES = {"bpf": "eBPF", "perf": "perf counters"}
 
 
@@ -110,6 +111,7 @@ class ConnStat:
     sent_per_s: float | None = None
     recv_per_s: float | None = None
     closed: bool = False
+    closed_ts: float | None = None
 
 
 @dataclass
@@ -277,11 +279,20 @@ class SyscallModel:
             c.state = str(state or c.state)
             # _rest: [sends, receives, opened, closed]
             c.closed = len(_rest) >= 4 and _rest[3] is not None
+            if c.closed and c.closed_ts is None:
+                c.closed_ts = float(_rest[3]) if isinstance(_rest[3], (int, float)) \
+                    else self._last_ts
         for key, c in self.conns.items():
             if key not in seen:  # closed and dropped by the probe: nothing moves any more
                 c.closed, c.sent_per_s, c.recv_per_s = True, 0.0, 0.0
+                c.closed_ts = self._last_ts if c.closed_ts is None else c.closed_ts
         closed = [k for k, c in self.conns.items() if c.closed]
         for key in closed[: max(0, len(closed) - MAX_CLOSED_CONNS)]:
+            del self.conns[key]
+        # Closed ones leave the live view after a while (their bytes stay in the totals).
+        for key in [k for k, c in self.conns.items() if c.closed_ts is not None
+                    and self._last_ts is not None
+                    and self._last_ts - c.closed_ts > CLOSED_LINGER_S]:
             del self.conns[key]
 
     @property

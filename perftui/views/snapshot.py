@@ -23,6 +23,7 @@ from perftui.views.syscalls import (
 )
 
 GROWTH_WINDOW_S = 60.0
+IO_URING_FD = "anon_inode:[io_uring]"  # /proc/PID/fd's link of an io_uring instance
 HISTORY_POINTS = 240
 SELF_CPU_WINDOW_S = 10.0  # enough for the widest chart at 200 columns
 
@@ -113,6 +114,7 @@ class FileIOView:
     files: tuple[FileRow, ...]  # regular files only, by fd
     rated: tuple[FileRateRow, ...] = ()  # per path from eBPF, busiest first; () without it
     rated_source: str = ""  # what counted ``rated``
+    io_uring: bool = False  # the target has an io_uring: its I/O bypasses the syscalls seen
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,8 @@ def _fileio(model: Model) -> FileIOView:
         read_calls_per_s=r.get("syscr"), write_calls_per_s=r.get("syscw"),
         read_history=_hist(model, "rchar"), write_history=_hist(model, "wchar"),
         fd_count=proc.fd_count, files=files, rated=file_rows(model.sys),
-        rated_source=source_label(model.sys) if model.sys.files else "")
+        rated_source=source_label(model.sys) if model.sys.files else "",
+        io_uring=any(f.path == IO_URING_FD for f in proc.files))
 
 
 def _net(model: Model) -> NetView:

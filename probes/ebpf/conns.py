@@ -1,7 +1,8 @@
 """Per-socket byte counters from the BPF ``conns`` map, turned into connection rows.
 
 The kernel side keys sockets by their kernel address (an opaque number here, reused after a
-socket is freed), so each gets a small id of its own.  Addresses come from
+socket is freed) and a generation that moves on when a TCP socket closes, so a new socket
+at a reused address is a new connection; each gets a small id of its own.  Addresses come from
 ``inet_sock_set_state`` when the socket changed state while watched (connect, close); for
 one that did not (connected before the probe started, or accepted), from the fd of the
 syscall that moved its bytes: /proc/PID/fd/N -> socket inode -> sock_diag.  A socket is
@@ -24,7 +25,7 @@ from probes.sockdiag import TCP_STATES, SockDiag, TcpSock
 
 # struct conn in probe.bpf.c
 CONN = struct.Struct("=6Qi4H2B2x16s16s")
-KEY = struct.Struct("=Q")
+KEY = struct.Struct("=QII")  # struct connkey {u64 sk; u32 gen; u32 pad;}
 TCP_CLOSE = 7
 _GONE = (errno.ENOENT, errno.ESRCH)
 
@@ -67,7 +68,7 @@ class ConnTable:
         self._fd_base = os.fsencode(f"/proc/{pid}/fd") + b"/"
         self._fd_dir = f"/proc/{pid}/fd"
         self._diag = diag
-        self._conns: dict[int, _Conn] = {}  # sk -> state kept between intervals
+        self._conns: dict[tuple[int, int], _Conn] = {}  # state kept between intervals
         self._next_id = 1
 
     def rows(self, entries: list[tuple[bytes, bytes]]) -> tuple[list[Row], list[bytes]]:
@@ -77,9 +78,9 @@ class ConnTable:
         done: list[bytes] = []
         open_inodes: set[int] | None = None
         diag_cache: dict[int, TcpSock] | None = None
-        seen: set[int] = set()
+        seen: set[tuple[int, int]] = set()
         for key, value in entries:
-            sk = KEY.unpack(key)[0]
+            sk = KEY.unpack(key)[:2]  # (address, generation): one connection
             (sent, recv, sends, recvs, opened_ns, closed_ns, fd, family, protocol, sport, dport,
              state, has_addr, saddr, daddr) = CONN.unpack(value)
             seen.add(sk)

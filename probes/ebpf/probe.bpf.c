@@ -386,7 +386,18 @@ struct conn {
     u8 saddr[16];
     u8 daddr[16];
 };
-BPF_HASH(conns, u64, struct conn, 4096);
+// Keyed by (socket address, generation): a socket's address is reused once it is freed,
+// and a new socket there must not add to (or, deleted by user space meanwhile, lose) the
+// closed one's counts.  The generation moves on when a TCP socket reaches CLOSE.
+struct connkey { u64 sk; u32 gen; u32 pad; };
+BPF_HASH(conns, struct connkey, struct conn, 4096);
+BPF_TABLE("lru_hash", u64, u32, skgen, 8192);
+
+static __always_inline struct connkey key_of(u64 sk) {
+    u32 *g = skgen.lookup(&sk);
+    struct connkey k = {sk, g ? *g : 0, 0};
+    return k;
+}
 
 // The fd of the read/write-like syscall this thread is in, or -1.  A call that waited (a
 // server blocked in recv until its client sends) has its slot parked by sched_switch.
@@ -401,7 +412,8 @@ static __always_inline s32 inflight_fd(void) {
 }
 
 static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol) {
-    struct conn *c = conns.lookup(&sk);
+    struct connkey key = key_of(sk);
+    struct conn *c = conns.lookup(&key);
     if (c) {
         if (c->fd < 0)  // first seen outside such a call: user space still needs an fd
             c->fd = inflight_fd();
@@ -411,12 +423,12 @@ static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol) {
     fresh.family = family;
     fresh.protocol = protocol;
     fresh.fd = inflight_fd();
-    if (conns.insert(&sk, &fresh)) {
-        c = conns.lookup(&sk);  // another CPU inserted it first, or the table is full
+    if (conns.insert(&key, &fresh)) {
+        c = conns.lookup(&key);  // another CPU inserted it first, or the table is full
         if (!c) drop(DROP_CONNS);
         return c;
     }
-    return conns.lookup(&sk);
+    return conns.lookup(&key);
 }
 
 TRACEPOINT_PROBE(sock, sock_send_length) {
@@ -448,7 +460,8 @@ TRACEPOINT_PROBE(sock, sock_recv_length) {
 TRACEPOINT_PROBE(sock, inet_sock_set_state) {
     if (args->protocol != PROTO_TCP) return 0;
     u64 sk = (u64)args->skaddr;
-    struct conn *c = conns.lookup(&sk);
+    struct connkey key = key_of(sk);
+    struct conn *c = conns.lookup(&key);
     if (!c) {
         // Many changes run in softirq context, on behalf of nobody: only a socket already
         // known, or a change made by the target itself (connect, close), is ours.
@@ -471,8 +484,11 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state) {
     c->state = args->newstate;
     if (args->oldstate == TCP_CLOSE && args->newstate == TCP_SYN_SENT)
         c->opened_ns = bpf_ktime_get_ns();
-    if (args->newstate == TCP_CLOSE)
+    if (args->newstate == TCP_CLOSE) {
         c->closed_ns = bpf_ktime_get_ns();
+        u32 next = key.gen + 1;  // the next socket at this address is another connection
+        skgen.update(&sk, &next);
+    }
     return 0;
 }
 #endif  // NET

@@ -8,12 +8,16 @@ import collections
 import random
 import re
 import shutil
+import signal
+import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import perftui
+from tests.support.cli import perftui, start_record
 from tests.support.launch import report
 from tests.support.skips import bcc_and_headers_missing, bcc_missing
 
@@ -87,3 +91,50 @@ def test_gzip_bytes_exact_and_its_stripped_hot_code_by_offset(tmp_path: Path) ->
     assert all(re.fullmatch(r"gzip\+0x[0-9a-f]+ \(gzip\)", f["name"]) for f in own), own
     folded = perftui("export", "--format", "folded", str(out))
     assert folded.returncode == 0 and "gzip+0x" in folded.stdout
+
+
+@needs_bcc
+def test_http_server_under_ab_bytes_and_accepts_match_ab(tmp_path: Path) -> None:
+    """python3 -m http.server serving a 100 KiB file to ``ab -n 2000 -c 8``: the bytes it
+    sent within 1 % of ab's "Total transferred", its accepts ab's requests."""
+    ab = _tool("ab")
+    www = tmp_path / "www"
+    www.mkdir()
+    body = www / "f100k.bin"
+    body.write_bytes(random.Random(3).randbytes(100 * 1024))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "s.perftui"
+    rec = start_record("-o", str(out), "--probes", "procfs,ebpf", "--", sys.executable,
+                       "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(www))
+    try:
+        deadline = time.monotonic() + 60
+        while not _serving(port):
+            assert time.monotonic() < deadline and rec.poll() is None, "no server"
+            time.sleep(0.2)
+        run = subprocess.run([ab, "-q", "-n", "2000", "-c", "8",
+                              f"http://127.0.0.1:{port}/f100k.bin"],
+                             capture_output=True, text=True, timeout=120, check=True)
+    finally:
+        rec.send_signal(signal.SIGINT)
+        rec.communicate(timeout=30)
+    said = dict(re.findall(r"^([A-Z][\w ]+):\s+([\d.]+)", run.stdout, re.M))
+    assert int(said["Complete requests"]) == 2000 and int(said["Failed requests"]) == 0
+    transferred = int(said["Total transferred"])
+    rep = report(out)
+    assert rep["net"]["counted_by"] == "ebpf"
+    assert rep["net"]["sent_bytes"] == transferred  # to the byte, over 2000 connections
+    files = {f["path"]: f for f in rep["files"]}
+    assert files["(closed sockets)"]["write_bytes"] == pytest.approx(transferred, rel=0.01)
+    assert files[str(body)]["read_bytes"] == 2000 * body.stat().st_size
+    accepts = sum(s["count"] for s in rep["syscalls"] if s["name"] in ("accept", "accept4"))
+    assert accepts == pytest.approx(2000, rel=0.02)
+
+
+def _serving(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False

@@ -39,6 +39,12 @@ def small_reads_note(rows: tuple[FileRateRow, ...], wide: bool = True) -> str:
             f"> {fmt_per_s(SMALL_READ_RATE)}; buffer them)")
 
 
+# io_uring submits reads and writes without a system call per operation: neither the
+# syscall tracepoints nor, for its async work, /proc's counters see all of it.
+IO_URING_NOTE = ("io_uring in use: its reads and writes make no read()/write() calls, so "
+                 "the per-file bytes and calls here miss them")
+
+
 class FileIOPane(Pane[FileIOView]):
     TITLE = "File I/O"
 
@@ -54,8 +60,9 @@ class FileIOPane(Pane[FileIOView]):
 
     def draw(self, view: FileIOView) -> None:
         why = self.query_one("#io-why", Line)
-        why.display = not view.available
-        why.show("" if view.available else f"I/O counters unavailable: {view.why or 'unknown'}")
+        why.display = not view.available or view.io_uring
+        why.show(f"I/O counters unavailable: {view.why or 'unknown'}" if not view.available
+                 else IO_URING_NOTE if view.io_uring else "")
         rows = [("bytes", fmt_byte_rate(view.read_per_s), fmt_byte_rate(view.write_per_s)),
                 ("disk", fmt_byte_rate(view.storage_read_per_s),
                  fmt_byte_rate(view.storage_write_per_s)),
