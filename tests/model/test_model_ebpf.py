@@ -168,3 +168,24 @@ def test_rates_span_at_least_a_second_so_a_last_quick_frame_does_not_inflate_the
     assert rows["exit_group"].per_s == pytest.approx(1 / 1.1)  # since the frame at 1 s
     assert rows["read"].per_s == pytest.approx(110 / 1.1)
     assert rows["exit_group"].total == 1
+
+
+def test_closed_connections_leave_the_live_view_but_not_the_totals() -> None:
+    conn = [1, "tcp", "10.0.0.5:40000", "10.0.0.9:80", "ESTABLISHED", 500, 100, 1, 1, None,
+            None]
+    closed = [*conn[:4], "CLOSE", 800, 100, 2, 1, None, T0 + 2.5]
+    m = model_of(sys_frame(1, conns=[conn]), sys_frame(2, conns=[]),
+                 sys_frame(3, conns=[closed]), sys_frame(4, conns=[]))
+    assert list(m.sys.conns.values())[0].closed  # still shown, closed
+    for t in range(5, 15):
+        m.apply("ebpf", sys_frame(t, conns=[]))
+    assert m.sys.conns == {}  # 10 s after its close
+    assert (m.sys.tcp_sent, m.sys.tcp_recv) == (800, 100)
+
+
+def test_an_io_uring_fd_is_said_in_the_file_pane() -> None:
+    m = Model()
+    m.apply("procfs", {"k": "sample", "ts": T0, "seq": 0, "state": "S", "cpu": [0.0, 0.0],
+                       "fd": {"count": 2, "files": [[3, "/tmp/a", 0],
+                                                    [4, "anon_inode:[io_uring]", 0]]}})
+    assert build_snapshot(m).fileio.io_uring
