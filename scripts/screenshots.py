@@ -45,6 +45,10 @@ class Demo:
         from perftui.host.target import spawn_demo
 
         self.target = spawn_demo()
+        if self.target.child is not None:
+            # Shared by several sources, none of which launched it: run it now, unwatched
+            # for its first instants (they are not what the pictures show).
+            self.target.child.release()
 
     def source(self, interval: float) -> Source:
         from perftui.cli.pick import probes_for
@@ -57,8 +61,7 @@ class Demo:
     def stop(self) -> None:
         child = self.target.child
         if child is not None:
-            child.terminate()
-            child.wait()
+            child.end()
 
 
 async def capture_all(source: Source, size: tuple[int, int], out: Path, min_samples: int,

@@ -176,7 +176,7 @@ def test_closed_connections_leave_the_live_view_but_not_the_totals() -> None:
     closed = [*conn[:4], "CLOSE", 800, 100, 2, 1, None, T0 + 2.5]
     m = model_of(sys_frame(1, conns=[conn]), sys_frame(2, conns=[]),
                  sys_frame(3, conns=[closed]), sys_frame(4, conns=[]))
-    assert list(m.sys.conns.values())[0].closed  # still shown, closed
+    assert next(iter(m.sys.conns.values())).closed  # still shown, closed
     for t in range(5, 15):
         m.apply("ebpf", sys_frame(t, conns=[]))
     assert m.sys.conns == {}  # 10 s after its close
