@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from perftui.session import SessionReader
-from tests.support.cli import perftui, start_record
+from tests.support.cli import has_frame, perftui, start_record
 from tests.support.launch import build_exact, calls, report, written
 from tests.support.paths import TARGETS
 from tests.support.skips import PYSPY, bcc_missing
@@ -92,7 +91,7 @@ def test_attached_target_final_counts_arrive_and_the_unseen_end_is_said(
     assert target.stdout is not None and target.stdout.readline() == "ready\n"
     rec = start_record("-p", str(target.pid), "-o", str(out))
     deadline = time.monotonic() + 60
-    while not _attached(out):  # the BPF programs are attached: the calls will be seen
+    while not has_frame(out, "ebpf", "caps"):  # attached: the calls will be seen
         assert time.monotonic() < deadline, "the ebpf probe never attached"
         time.sleep(0.1)
     go.touch()
@@ -105,16 +104,6 @@ def test_attached_target_final_counts_arrive_and_the_unseen_end_is_said(
     cov = rep["coverage"]
     assert cov["attached_after_s"] > 0
     assert 0 <= cov["unobserved_s"] < 1.5
-
-
-def _attached(path: Path) -> bool:
-    if not path.exists() or path.stat().st_size == 0:
-        return False
-    try:
-        with SessionReader(str(path)) as r:
-            return any(s == "ebpf" and f["k"] == "caps" for s, _, f in r.frames())
-    except Exception:  # the header may be half-written at the very start
-        return False
 
 
 def test_a_5ms_command_is_recorded_reported_and_replayed(exact: Path, tmp_path: Path) -> None:
@@ -149,7 +138,7 @@ def test_the_launch_bench_finds_no_misses() -> None:
 
 @pytest.mark.skipif(PYSPY is None, reason="py-spy is not installed")
 def test_a_stopped_recording_keeps_every_probes_last_frames(tmp_path: Path) -> None:
-    """Ctrl-C on ``record``: py-spy's chunk under way (up to 8 s long) and procfs's and
+    """Ctrl-C on ``record``: py-spy's chunk under way (2 s long while recording) and procfs's and
     the syscall probe's interval under way are drained into the file before it closes."""
     target = subprocess.Popen([sys.executable, str(TARGETS / "hot_python.py")],
                               stdout=subprocess.PIPE, text=True)
@@ -158,10 +147,10 @@ def test_a_stopped_recording_keeps_every_probes_last_frames(tmp_path: Path) -> N
         out = tmp_path / "s.perftui"
         rec = start_record("-p", str(target.pid), "-o", str(out), "--probes", "procfs,pyspy")
         deadline = time.monotonic() + 30
-        while not _has_chunk(out):  # py-spy's first (2 s) chunk is in: the next grows
+        while not has_frame(out, "pyspy", "chunk"):  # py-spy's first chunk is in
             assert time.monotonic() < deadline, "no py-spy chunk"
             time.sleep(0.1)
-        time.sleep(3.0)  # inside the second chunk (4 s long)
+        time.sleep(3.0)  # then stopped within a later chunk
         rec.send_signal(2)
         _, stderr = rec.communicate(timeout=30)
         assert rec.returncode == 0, stderr
@@ -170,18 +159,8 @@ def test_a_stopped_recording_keeps_every_probes_last_frames(tmp_path: Path) -> N
         target.wait()
     rep = report(out)
     pyspy = rep["coverage"]["probes"]["pyspy"]
-    # Without the drain py-spy's data would end at its first chunk, 3 s before the stop.
+    # Without the drain py-spy's data would end with its last whole chunk, up to 2 s early.
     assert pyspy["from_s"] + pyspy["span_s"] > rep["duration_s"] - 1.0, rep["coverage"]
-
-
-def _has_chunk(path: Path) -> bool:
-    if not path.exists() or path.stat().st_size == 0:
-        return False
-    try:
-        with SessionReader(str(path)) as r:
-            return any(s == "pyspy" and f["k"] == "chunk" for s, _, f in r.frames())
-    except Exception:  # the header may be half-written at the very start
-        return False
 
 
 @needs_bcc

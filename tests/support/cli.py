@@ -52,6 +52,18 @@ def start_record(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
                             env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
+def has_frame(path: Path, stream: str, kind: str) -> bool:
+    """Whether the session ``record`` is writing to ``path`` has a ``kind`` frame of
+    ``stream`` yet (the ebpf probe's ``caps``: attached; pyspy's first ``chunk``)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    try:
+        with SessionReader(str(path)) as r:
+            return any(s == stream and f["k"] == kind for s, _, f in r.frames())
+    except Exception:  # the header may be half-written at the very start
+        return False
+
+
 def samples_in(path: Path) -> list[float]:
     """Timestamps of the procfs samples readable from ``path`` now (it may be growing)."""
     if not path.exists() or path.stat().st_size == 0:
