@@ -63,6 +63,7 @@ class LiveSource:
         self._hold_until = 0.0
         self._gone_at: float | None = None  # monotonic time the target's end was seen
         self._pidfd = -1
+        self._ended = False  # the target's pidfd turned readable: it exited
         self.finished = threading.Event()  # the target ended and every probe said its last
 
     @property
@@ -175,6 +176,7 @@ class LiveSource:
                         os.read(self._wake_r, 4096)
                     elif key.data == "target":
                         sel.unregister(self._pidfd)
+                        self._ended = True
                         self._check_child()
                     else:
                         self._read(sel, key.fileobj, key.data)
@@ -222,7 +224,7 @@ class LiveSource:
         """After the target's end: once every probe reached its end of file (or DRAIN_S),
         reap a started target and say ``finished``."""
         if self._gone_at is None:
-            if self._target_alive():
+            if not self._ended:  # the pidfd says it: nothing to read per frame here
                 return
             self._gone_at = time.monotonic()
             self._check_child()
