@@ -23,6 +23,7 @@ BUCKETS = 40
 # page each read() is mostly syscall overhead; at that pace buffering would save real CPU.
 SMALL_READ_BYTES = 4096
 SMALL_READ_RATE = 1000.0
+Mark = tuple[float, dict[str, int], dict[str, int], tuple[int, int]]
 RATE_MIN_S = 0.9  # rates span at least this much (a frame's jitter under the 1 s interval)
 MAX_CLOSED_CONNS = 256  # closed connections kept for the table; the oldest go first
 CLOSED_LINGER_S = 10.0  # a closed connection stays in the live view this long
@@ -131,14 +132,18 @@ class SyscallModel:
     # table above forgets old closed connections; these totals never do).
     tcp_sent: int = 0
     tcp_recv: int = 0
+    sock_sent: int = 0  # ...and of every socket (UDP, unix too), for the Network pane's rates
+    sock_recv: int = 0
+    sent_per_s: float | None = None
+    recv_per_s: float | None = None
     drops: dict[str, int] = field(default_factory=dict)
     total_per_s: Series = field(init=False)
     threads: ThreadSplit = field(default_factory=ThreadSplit)  # per thread, per syscall
     _strs: dict[int, str] = field(default_factory=dict)
     _run: int = 0
     _run_ts: float | None = None  # when this probe run started counting
-    # (ts, calls, errors) by syscall name: where the rates are measured from.
-    _marks: deque[tuple[float, dict[str, int], dict[str, int]]] = field(default_factory=deque)
+    # (ts, calls and errors by syscall name, socket totals): where rates are measured from.
+    _marks: deque[Mark] = field(default_factory=deque)
     _last_ts: float | None = None
 
     def __post_init__(self) -> None:
@@ -187,6 +192,7 @@ class SyscallModel:
         self._apply_calls(ts, dt, frame)
         self._apply_files(dt, frame.get("files") or [])
         self._apply_conns(dt, frame.get("conns") or [])
+        self._rates(ts)
         self.iosize = {k: list(v) for k, v in (frame.get("iosize") or {}).items()}
         self.threads.apply(ts, self._last_ts if self._last_ts is not None else self._run_ts,
                            frame.get("bythread") or [], self._name)
@@ -196,8 +202,7 @@ class SyscallModel:
         """Counting (re)starts at ``ts``: rates are measured from here until a later mark."""
         self._marks.clear()
         if ts is not None:
-            self._marks.append((ts, {n: s.calls for n, s in self.syscalls.items()},
-                                {n: sum(s.errors.values()) for n, s in self.syscalls.items()}))
+            self._marks.append(self._reading(ts))
 
     def _apply_calls(self, ts: float, dt: float, frame: Frame) -> None:
         for sid, count in (frame.get("calls") or {}).items():
@@ -214,7 +219,6 @@ class SyscallModel:
         for sid, by_errno in (frame.get("errors") or {}).items():
             s = self.syscalls.setdefault(self._name(sid), SyscallStat(self._name(sid)))
             s.errors = {int(e): int(c) for e, c in by_errno.items()}
-        self._rates(ts)
 
     def _rates(self, ts: float) -> None:
         """Calls and errors per second since the newest mark at least RATE_MIN_S old: a
@@ -225,7 +229,7 @@ class SyscallModel:
             ref = self._marks.popleft()
         if ref is not None:
             self._marks.appendleft(ref)  # still the reference until a newer one is old enough
-            t0, calls0, errors0 = ref
+            t0, calls0, errors0, tcp0 = ref
             span = ts - t0
             total = 0.0
             for name, s in self.syscalls.items():
@@ -233,8 +237,16 @@ class SyscallModel:
                 s.errors_per_s = rate(errors0.get(name, 0), sum(s.errors.values()), span)
                 total += s.per_s or 0.0
             self.total_per_s.append(ts, total)
-        self._marks.append((ts, {n: s.calls for n, s in self.syscalls.items()},
-                            {n: sum(s.errors.values()) for n, s in self.syscalls.items()}))
+            # Every socket byte, connections that opened and closed between two frames too
+            # (their own rows never get a rate).
+            self.sent_per_s = rate(tcp0[0], self.sock_sent, span)
+            self.recv_per_s = rate(tcp0[1], self.sock_recv, span)
+        self._marks.append(self._reading(ts))
+
+    def _reading(self, ts: float) -> Mark:
+        return (ts, {n: s.calls for n, s in self.syscalls.items()},
+                {n: sum(s.errors.values()) for n, s in self.syscalls.items()},
+                (self.sock_sent, self.sock_recv))
 
     def _apply_files(self, dt: float, rows: list[list[Any]]) -> None:
         for sid, rbytes, wbytes, reads, writes in rows:
@@ -268,9 +280,11 @@ class SyscallModel:
             if c is None:
                 c = self.conns[key] = ConnStat(int(cid), str(kind), str(local or "?"),
                                                str(remote or "?"), str(state or ""))
+            d_sent, d_recv = max(0, int(sent) - c.sent), max(0, int(recv) - c.recv)
+            self.sock_sent, self.sock_recv = self.sock_sent + d_sent, self.sock_recv + d_recv
             if c.kind == "tcp":
-                self.tcp_sent += max(0, int(sent) - c.sent)
-                self.tcp_recv += max(0, int(recv) - c.recv)
+                self.tcp_sent += d_sent
+                self.tcp_recv += d_recv
             if not new and dt > 0:
                 c.sent_per_s = rate(c.sent, int(sent), dt)
                 c.recv_per_s = rate(c.recv, int(recv), dt)

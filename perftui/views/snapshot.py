@@ -300,8 +300,9 @@ def _net(model: Model) -> NetView:
         rows = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent,
                         c.recv, c.kind) for c in model.sys.conns.values()]
         source = source_label(model.sys)
-        sent = sum(c.sent_per_s or 0.0 for c in rows)
-        recv = sum(c.recv_per_s or 0.0 for c in rows)
+        # The probe's socket totals: the rows' own rates miss connections that lived between
+        # two frames (a server's short requests: 0 B/s under load otherwise).
+        sent, recv = model.sys.sent_per_s, model.sys.recv_per_s
     rows.sort(key=lambda c: (-((c.sent_per_s or 0.0) + (c.recv_per_s or 0.0)), c.local))
     counts = proc.sock_counts
     return NetView(

@@ -7,7 +7,7 @@ from perftui.ui.screens.syscall_detail import SyscallDetailScreen, bucket_label
 from perftui.ui.widgets.syscalls import SyscallPane
 from perftui.units import fmt_latency, fmt_per_s
 from tests.support.app import WIDE, app_for, run_async, screen_lines, text_of
-from tests.support.framegen import EbpfGen, GenConfig
+from tests.support.framegen import EbpfGen, GenConfig, frames
 
 CFG = GenConfig(samples=20, ebpf=EbpfGen())
 
@@ -27,11 +27,17 @@ def test_latency_units() -> None:
 async def test_rows_sorted_by_rate_with_units_and_errno() -> None:
     app = app_for(CFG)
     async with app.run_test(size=WIDE) as pilot:
+        # Drawn from every frame (an early snapshot may come from the first few, before
+        # a second of the ebpf stream gives its rates).
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.snapshot is not None and app.snapshot.frames == len(frames(CFG)):
+                break
         await pilot.pause()
         text = text_of(app, "syscalls")
         rows = [line.split()[0] for line in text.splitlines()[3:] if line.strip()]
         by_rate = sorted(CFG.ebpf.syscalls if CFG.ebpf else (), key=lambda s: -s.per_s)
-        assert rows == [s.name for s in by_rate]
+        assert rows == [s.name for s in by_rate], text  # (names whole: columns fit the pane)
         read = next(line for line in text.splitlines() if line.startswith("read "))
         # read: 6000/s in [512, 1024) ns, 4800/s in [1024, 2048), 1200/s in [4096, 8192)
         assert fmt_per_s(12_000) in read and "6.14 µs" in read and "7.78 µs" in read

@@ -55,9 +55,18 @@ class RowTable(Widget):
         self._widths: tuple[int, ...] = ()
         self._header = ""
         self._lines: list[str] = []  # formatted rows, as drawn
+        self._rows: list[tuple[str, ...]] = []  # the same, as given
         self._cursor = -1  # the highlighted row (0 is the first under the header), -1: none
 
     def on_resize(self, event: events.Resize) -> None:
+        # Fit the columns to the new width at once, from the rows as given: the pane's own
+        # redraw (on Resized) may find its view unchanged and leave widths fitted to the
+        # width of an earlier layout (a 4-cell name column in a wide pane).
+        if self._cols:
+            self._widths = self._fit_widths(self._cols)
+            self._header = self._format([c.label for c in self._cols])
+            self._lines = [self._format(row) for row in self._rows]
+            self.refresh()
         self.post_message(self.Resized())
 
     @property
@@ -95,13 +104,14 @@ class RowTable(Widget):
             return
         self._cols, self._widths = tuple(cols), widths
         self._header = self._format([c.label for c in cols])
-        self._lines = []
+        self._lines, self._rows = [], []
         self.refresh()
 
     def set_rows(self, rows: Sequence[tuple[str, ...]]) -> None:
         """Show ``rows`` (cell strings, one per column) in order, repainting changed lines."""
         if self.size.height:
             rows = rows[: self.capacity]
+        self._rows = list(rows)
         new = [self._format(row) for row in rows]
         old = self._lines
         width = self.size.width
