@@ -65,7 +65,8 @@ class RowTable(Widget):
         if self._cols:
             self._widths = self._fit_widths(self._cols)
             self._header = self._format([c.label for c in self._cols])
-            self._lines = [self._format(row) for row in self._rows]
+            shown = self._rows[: self.capacity] if self.size.height else self._rows
+            self._lines = [self._format(row) for row in shown]
             self.refresh()
         self.post_message(self.Resized())
 
@@ -109,9 +110,9 @@ class RowTable(Widget):
 
     def set_rows(self, rows: Sequence[tuple[str, ...]]) -> None:
         """Show ``rows`` (cell strings, one per column) in order, repainting changed lines."""
+        self._rows = list(rows)  # all of them: a taller table shows more once resized
         if self.size.height:
             rows = rows[: self.capacity]
-        self._rows = list(rows)
         new = [self._format(row) for row in rows]
         old = self._lines
         width = self.size.width
