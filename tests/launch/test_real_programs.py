@@ -71,8 +71,10 @@ def test_gzip_bytes_exact_and_its_stripped_hot_code_by_offset(tmp_path: Path) ->
     r = random.Random(7)
     words = [bytes(r.choice(b"abcdefghij") for _ in range(r.randint(2, 9)))
              for _ in range(5000)]
+    # About 70 MB, 3 s of gzip: its native frames are named while it lives (symbols are
+    # read from its memory map, gone once it exits; a shorter life may leave them unnamed).
     with data.open("wb") as f:
-        for _ in range(20):
+        for _ in range(60):
             f.write(b" ".join(r.choice(words) for _ in range(150_000)))
     out = tmp_path / "s.perftui"
     done = perftui("record", "-o", str(out), "--probes", "procfs,ebpf,stacks", "--", gzip,
