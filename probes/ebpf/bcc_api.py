@@ -94,6 +94,17 @@ class Program:
         except Exception as exc:
             raise BpfError(f"attach {function} to raw tracepoint {tracepoint}: {exc}") from exc
 
+    def tail_calls(self, table: str, functions: list[str]) -> None:
+        """Load raw-tracepoint ``functions`` into the BPF_PROG_ARRAY ``table``, at their
+        index in the list, for the attached programs to tail-call; raises BpfError."""
+        try:
+            progs = self._bpf.get_table(table.encode())
+            for i, name in enumerate(functions):
+                fn = self._bpf.load_func(name.encode(), self._bcc.BPF.RAW_TRACEPOINT)
+                progs[ctypes.c_int(i)] = ctypes.c_int(fn.fd)
+        except Exception as exc:
+            raise BpfError(f"load tail calls {', '.join(functions)}: {exc}") from exc
+
     def attached(self) -> list[str]:
         """Names of the tracepoints and raw tracepoints this object is attached to."""
         names = [tp.decode() for tp in self._bpf.tracepoint_fds]

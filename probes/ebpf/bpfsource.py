@@ -141,23 +141,28 @@ class BpfSource:
     def _file_fields(self, fields: dict[str, Any]) -> None:
         assert self._files is not None
         files, fdio = self._l.files, self._l.fdio
+        entries: list[tuple[bytes, bytes]] = []
+        flat: memoryview = memoryview(b"").cast("Q")
+        gens: dict[int, int] = {}
         for _attempt in range(10):
-            # A close moving counts from fdio to files between the two reads would count
-            # them twice or not at all: read again until no move overlapped.
+            # A close moving counts from fdio to files (and moving the fd's generation on)
+            # between these reads would count them twice, or under the fd's next file:
+            # read again until no move overlapped.
             before = self._moves()
             if before & 1:
                 time.sleep(0.0001)
                 continue
             entries = files.items()
             _k, values, n = fdio.dump()
+            flat = values[:n * 32].cast("Q")
+            gens = {fd: self._generation(fd) for fd in range(n)
+                    if flat[fd * 4 + 2] or flat[fd * 4 + 3]}
             if self._moves() == before:
                 break
         live: dict[tuple[int, int], list[int]] = {}
         closed: dict[tuple[int, int], list[int]] = {}
-        flat = values[:n * 32].cast("Q")
-        for fd in range(n):
-            if flat[fd * 4 + 2] or flat[fd * 4 + 3]:
-                live[(fd, self._generation(fd))] = list(flat[fd * 4:fd * 4 + 4])
+        for fd, gen in gens.items():
+            live[(fd, gen)] = list(flat[fd * 4:fd * 4 + 4])
         for key, value in entries:
             fd, gen = FDKEY.unpack(key)
             counts = sum_u64(value, 4, files.stride, self._cpus)
@@ -167,7 +172,8 @@ class BpfSource:
             else:
                 live[(fd, gen)] = counts
         totals = self._files.update(live, closed, self._made())
-        fields["files"] = [[self._s.id(path), *c] for path, c in totals.items()]
+        late = self._files.late
+        fields["files"] = [[self._s.id(path), *c, int(path in late)] for path, c in totals.items()]
         _k, values, n = self._l.iosize.dump()
         flat = values[:n * self._cpus * 8].cast("Q")
         sizes = [sum(flat[i * self._cpus:(i + 1) * self._cpus]) for i in range(n)]

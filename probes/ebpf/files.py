@@ -14,8 +14,9 @@ interval user space sees the live files (fd, current generation) and the files c
 Counts are summed per name across fd reuse and close.  Closed sockets, pipes and other
 anonymous fds are summed per kind (``(closed sockets)``): a server's thousands of short
 connections are one row here (the Network pane has them by peer).
-Not seen: close_range() and exec's close-on-exec do not start a generation, so a file then
-opened on the same number without open's name being read adds to the old one's name; fds
+Names read from /proc (the second case: the probe did not see the fd made) are marked
+``late``, for the report and the pane to say so.  close_range() and a successful exec end the
+generations of the fds they may close (the kernel side scans up to about 4200 fds); fds
 >= 65536 have no generation.
 """
 
@@ -74,6 +75,14 @@ def _closed_kind(name: str) -> str | None:
     return f"(closed {plural})" if plural else None
 
 
+def _is_kind(link: str, kind: str) -> bool:
+    """Whether /proc's fd link ``link`` (``socket:[123]``, ``anon_inode:[eventfd]``) can be
+    an fd of ``kind`` (a NEWFD_KINDS value)."""
+    if kind in ("socket", "pipe"):
+        return link.startswith(f"{kind}:")
+    return link.startswith("anon_inode:") or link.startswith("/")  # memfd: /memfd:name
+
+
 class FileTable:
     def __init__(self, pid: int) -> None:
         self._proc = f"/proc/{pid}"
@@ -81,8 +90,9 @@ class FileTable:
         self._names: dict[tuple[int, int], str] = {}
         # Working directories by number: 0 as the probe attached, then each chdir/fchdir.
         self._cwds: dict[int, str | None] = {0: self._link("cwd")}
-        self._kinds: dict[tuple[int, int], str] = {}  # "(closed sockets)" of unnamed fds
+        self._kinds: dict[tuple[int, int], str] = {}  # "socket"... of fds made without a path
         self._retired: dict[str, Counters] = {}  # final counts of closed files, by name
+        self.late: set[str] = set()  # names read from /proc: made before the probe attached
 
     def update(self, live: dict[tuple[int, int], Counters],
                closed: dict[tuple[int, int], Counters],
@@ -94,15 +104,22 @@ class FileTable:
         for key, counts in closed.items():
             name = self._names.pop(key, "")
             kind = self._kinds.pop(key, None)
-            path = (_closed_kind(name) or name) if name else kind or closed_name(key[0])
+            path = ((_closed_kind(name) or name) if name
+                    else f"(closed {kind}s)" if kind else closed_name(key[0]))
             self._add(self._retired, path, counts)
         totals = {path: list(c) for path, c in self._retired.items()}
         for key, counts in live.items():
             known = self._names.get(key)
             if known is None:
                 known = self._resolve(key[0])
-                if known is not None:
+                kind = self._kinds.get(key)
+                if kind is not None and (known is None or not _is_kind(known, kind)):
+                    # closed, and its number reused, before this read: not what is there now
+                    known = f"(closed {kind}s)"
+                elif known is not None:
                     self._names[key] = known
+                    if kind is None:
+                        self.late.add(known)
             self._add(totals, known or closed_name(key[0]), counts)
         return totals
 
@@ -124,7 +141,7 @@ class FileTable:
                 continue
             kind = NEWFD_KINDS.get(m.syscall)  # a socket, an eventfd...: readlink names it
             if kind is not None:             # while it is open, its kind once closed
-                self._kinds[key] = f"(closed {kind}s)"
+                self._kinds[key] = kind
         while pending:  # rounds: a path relative to a directory fd opened in this batch
             left = []
             for key, m in pending:

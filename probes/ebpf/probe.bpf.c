@@ -3,7 +3,7 @@
 //   TGID        the target's pid
 //   MAX_NR      syscall numbers are < MAX_NR (a power of two)
 //   NSLOT       log2 buckets per histogram
-//   ARG0_OFF, ARG1_OFF   offsets of syscall arguments 0 and 1 in the arch's pt_regs (uapi
+//   ARG0_OFF .. ARG3_OFF   offsets of syscall arguments 0-3 in the arch's pt_regs (uapi
 //               ptrace ABI, the same in every kernel: not a kernel-internal layout)
 //   FULL        latency, errors, files, sockets (else: counts only, sys_enter alone)
 //   NET         the sock:sock_{send,recv}_length and sock:inet_sock_set_state tracepoints
@@ -28,6 +28,12 @@ BPF_PERCPU_ARRAY(counts, u64, MAX_NR);
 #define K_NEWFD 8  // a return >= 0 is a new fd of a kind named by the syscall (socket...)
 #define K_CHDIR 9  // arg0 is a path: the new working directory (relative paths start there)
 #define K_FCHDIR 10 // arg0 is a directory fd: the new working directory
+#define K_XFER01 11 // arg0 the fd written, arg1 the fd read (sendfile): bytes count on both
+#define K_XFER20 12 // arg0 the fd read, arg2 the fd written (splice, copy_file_range)
+#define K_CLOSERANGE 13 // fds arg0..arg1 end here, unless flags (arg2) only set close-on-exec
+#define K_EXEC 14  // a successful exec closes the close-on-exec fds
+#define K_PAIR0 15 // arg0 points to the two new fds (pipe, pipe2)
+#define K_PAIR3 16 // arg3 points to the two new fds (socketpair)
 BPF_ARRAY(fdkind, u8, MAX_NR);
 
 // The syscall in flight on this CPU.  A thread that leaves the CPU mid-syscall (blocks or
@@ -41,6 +47,7 @@ struct slot {
     u32 tid;
     u32 nr;
     s32 fd;    // -1: none
+    s32 fd2;   // the fd read by a K_XFER call, else -1
     u8 kind;
     u8 flags;
     u8 shift;  // sampling shift in force when it started (weight 1 << shift)
@@ -84,6 +91,11 @@ BPF_ARRAY(moves, u64, 1);
 BPF_ARRAY(fdgen, u32, FDGEN_MAX);
 struct fdkey { s32 fd; u32 gen; };
 BPF_PERCPU_HASH(files, struct fdkey, struct fdval, 8192);
+// One past the highest fd the target is known to have used (set by user space from /proc
+// at attach, raised when an fd is made or moves bytes): how far close_range and exec look.
+BPF_ARRAY(fdtop, u32, 1);
+#define SCAN_STEP 128  // fds per scan program run (the verifier walks every turn); each run
+                       // tail-calls the next: 33 runs, about 4200 fds, at most
 
 // What an fd is, learnt when it is made: the path given to open (resolved by user space
 // against ``dirfd``, or the cwd for AT_FDCWD) or, for K_NEWFD, the syscall that made it
@@ -164,6 +176,29 @@ static __always_inline void fd_closed(long fd) {
     __sync_fetch_and_add(g, 1);
 }
 
+static __always_inline void fd_used(long fd) {
+    u32 zero = 0;
+    u32 *top = fdtop.lookup(&zero);
+    if (top && fd >= 0 && fd < FDGEN_MAX && (u32)fd >= *top) *top = fd + 1;
+}
+
+// close_range() and exec's close-on-exec end many fds at once, possibly all of them: each
+// known fd in the range starts a new generation.  An fd that in fact stayed open (exec keeps
+// those without close-on-exec) then has a second generation under the same name, which
+// user space reads from /proc: its counts still add up by name.
+// close_range() and exec's close-on-exec end many fds at once: each known fd in the range
+// starts a new generation.  The scan is a loop, so it runs in programs of its own, reached
+// by a tail call only from those calls: the verifier walks each loop turn, and inlined in
+// the per-syscall programs it would pass its limit.  An fd that in fact stayed open (exec
+// keeps those without close-on-exec) then has a second generation under the same name,
+// read from /proc: its counts still add up by name.
+#define TAIL_CLOSE_RANGE 0
+#define TAIL_EXEC 1
+#define TAIL_SCAN 2
+BPF_PROG_ARRAY(tails, 3);
+struct scan { u32 next; u32 end; };
+BPF_PERCPU_ARRAY(scanning, struct scan, 1);  // the scan in progress on this CPU
+
 // At the entry of an open or a chdir: what it names, until its exit says if it worked.
 static __always_inline void remember_path(struct bpf_raw_tracepoint_args *ctx, u32 tid,
                                           u32 nr, u32 kind) {
@@ -206,9 +241,16 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
     struct slot *s = cur.lookup(&zero);
     u32 *cfg = config.lookup(&zero);
     if (!s || !cfg) return 0;
-    long fd = -1;
+    long fd = -1, fd2 = -1;
     if (kind == K_READ || kind == K_WRITE || kind == K_CLOSE) fd = syscall_arg(ctx, ARG0_OFF);
     else if (kind == K_DUP) fd = syscall_arg(ctx, ARG1_OFF);
+    else if (kind == K_XFER01) {
+        fd = syscall_arg(ctx, ARG0_OFF);
+        fd2 = syscall_arg(ctx, ARG1_OFF);
+    } else if (kind == K_XFER20) {
+        fd = syscall_arg(ctx, ARG2_OFF);
+        fd2 = syscall_arg(ctx, ARG0_OFF);
+    }
     if (kind == K_CLOSE || kind == K_DUP) fd_closed(fd);
     if (kind == K_OPEN0 || kind == K_OPEN1 || kind == K_CHDIR || kind == K_FCHDIR)
         remember_path(ctx, (u32)id, nr, kind);
@@ -216,6 +258,7 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
     s->tid = (u32)id;
     s->nr = nr;
     s->fd = fd < 0 || fd > 0x7fffffff ? -1 : fd;
+    s->fd2 = fd2 < 0 || fd2 > 0x7fffffff ? -1 : fd2;
     s->kind = kind;
     s->shift = shift;
     if ((*c & ((1ULL << shift) - 1)) == 0) {
@@ -225,6 +268,7 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
         s->flags = F_LIVE;
         s->ts = 0;
     }
+    if (kind == K_CLOSERANGE) tails.call(ctx, TAIL_CLOSE_RANGE);  // (does not return)
 #endif
     return 0;
 }
@@ -242,12 +286,13 @@ TRACEPOINT_PROBE(sched, sched_switch) {
     return 0;
 }
 
-static __always_inline void count_bytes(struct slot *s, long ret) {
-    u32 dir = s->kind == K_READ ? 0 : 1;
+// ``ret`` bytes moved through ``fd``: read (dir 0) or written (dir 1).
+static __always_inline void count_bytes(s32 fd_signed, u32 dir, long ret) {
     u32 b = dir * NSLOT + log2_bucket(ret);
     u64 *h = iosize.lookup(&b);
     if (h) (*h)++;
-    u32 fd = s->fd;
+    fd_used(fd_signed);
+    u32 fd = fd_signed;
     if (fd < FDFAST) {
         struct fdval *v = fdio.lookup(&fd);
         if (!v) return;
@@ -256,7 +301,7 @@ static __always_inline void count_bytes(struct slot *s, long ret) {
         return;
     }
     u32 *g = fd < FDGEN_MAX ? fdgen.lookup(&fd) : 0;
-    struct fdkey key = {s->fd, g ? *g : 0};
+    struct fdkey key = {fd_signed, g ? *g : 0};
     struct fdval zv = {};
     struct fdval *v = files.lookup_or_try_init(&key, &zv);
     if (!v) { drop(DROP_FILES); return; }
@@ -264,31 +309,46 @@ static __always_inline void count_bytes(struct slot *s, long ret) {
     else { v->wbytes += ret; v->writes++; }
 }
 
+// A new fd made by syscall ``nr`` with no path (a socket, a pipe...): named by its kind.
+static __always_inline void name_new(long fd, u32 nr) {
+    if (fd < 0 || fd >= FDGEN_MAX) return;
+    u32 zero = 0, key = fd;
+    fd_used(fd);
+    u32 *g = fdgen.lookup(&key);
+    struct fdname *nb = namebuf.lookup(&zero);
+    if (!nb) return;
+    struct fdkey k = {(s32)fd, g ? *g : 0};
+    nb->dirfd = -1;
+    nb->nr = nr;
+    nb->path[0] = 0;
+    if (names.update(&k, nb)) drop(DROP_NAMES);
+}
+
 // At the exit of a call that made fd ``ret`` (or failed: ret < 0): record what it is.
 static __always_inline void name_fd(u32 tid, u32 nr, u8 kind, long ret) {
-    struct fdname *p = 0;
-    if (kind != K_NEWFD) {
-        p = opening.lookup(&tid);
-        if (!p) return;  // its path could not be read: user space asks /proc instead
+    if (kind == K_NEWFD) {
+        name_new(ret, nr);
+        return;
     }
+    struct fdname *p = opening.lookup(&tid);
+    if (!p) return;  // its path could not be read: user space asks /proc instead
     if (ret >= 0 && ret < FDGEN_MAX) {
         u32 fd = ret;
+        fd_used(ret);
         u32 *g = fdgen.lookup(&fd);
         struct fdkey k = {(s32)ret, g ? *g : 0};
-        if (p) {
-            if (names.update(&k, p)) drop(DROP_NAMES);
-        } else {
-            u32 zero = 0;
-            struct fdname *nb = namebuf.lookup(&zero);
-            if (nb) {
-                nb->dirfd = -1;
-                nb->nr = nr;
-                nb->path[0] = 0;
-                if (names.update(&k, nb)) drop(DROP_NAMES);
-            }
-        }
+        if (names.update(&k, p)) drop(DROP_NAMES);
     }
-    if (p) opening.delete(&tid);
+    opening.delete(&tid);
+}
+
+// At the exit of pipe/socketpair: the two fds it wrote to user memory.
+static __always_inline void name_pair(struct bpf_raw_tracepoint_args *ctx, u32 nr, u8 kind) {
+    int fds[2] = {-1, -1};
+    long at = syscall_arg(ctx, kind == K_PAIR0 ? ARG0_OFF : ARG3_OFF);
+    if (bpf_probe_read_user(fds, sizeof(fds), (void *)at)) return;
+    name_new(fds[0], nr);
+    name_new(fds[1], nr);
 }
 
 // At the exit of a chdir/fchdir: a new working directory, numbered, when it worked.
@@ -351,6 +411,8 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     }
     if (mine.kind == K_OPEN0 || mine.kind == K_OPEN1 || mine.kind == K_NEWFD)
         name_fd(tid, nr, mine.kind, failed ? -1 : ret);
+    else if ((mine.kind == K_PAIR0 || mine.kind == K_PAIR3) && ret == 0)
+        name_pair(ctx, nr, mine.kind);
     else if (mine.kind == K_CHDIR || mine.kind == K_FCHDIR)
         new_cwd(tid, ret);
     if (failed) {
@@ -359,12 +421,57 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
         u64 *e = errs.lookup_or_try_init(&ek, &z);
         if (e) (*e)++;
         else drop(DROP_ERRS);
-    } else if (ret > 0 && mine.fd >= 0 && (mine.kind == K_READ || mine.kind == K_WRITE)) {
-        count_bytes(&mine, ret);
+    } else if (ret > 0 && mine.fd >= 0) {
+        if (mine.kind == K_READ || mine.kind == K_WRITE) {
+            count_bytes(mine.fd, mine.kind == K_READ ? 0 : 1, ret);
+        } else if (mine.kind == K_XFER01 || mine.kind == K_XFER20) {
+            count_bytes(mine.fd, 1, ret);
+            if (mine.fd2 >= 0) count_bytes(mine.fd2, 0, ret);
+        }
+    } else if (ret == 0 && mine.kind == K_EXEC) {
+        tails.call(ctx, TAIL_EXEC);  // (does not return)
     }
     return 0;
 }
 
+// Ends the generations of fds scanning.next .. scanning.end - 1, SCAN_STEP per run.
+int on_scan(struct bpf_raw_tracepoint_args *ctx) {
+    u32 zero = 0;
+    struct scan *sc = scanning.lookup(&zero);
+    if (!sc) return 0;
+    u32 first = sc->next, end = sc->end;
+    for (u32 i = 0; i < SCAN_STEP; i++) {
+        if (first + i >= end) return 0;
+        fd_closed(first + i);
+    }
+    sc->next = first + SCAN_STEP;
+    tails.call(ctx, TAIL_SCAN);  // the kernel stops the chain after 33 tail calls
+    return 0;
+}
+
+static __always_inline void scan(struct bpf_raw_tracepoint_args *ctx, u32 first, u32 last) {
+    u32 zero = 0;
+    struct scan *sc = scanning.lookup(&zero);
+    u32 *top = fdtop.lookup(&zero);
+    if (!sc || !top) return;
+    sc->next = first;
+    sc->end = last < *top ? last + 1 : *top;
+    tails.call(ctx, TAIL_SCAN);
+}
+
+// Tail-called from on_sys_enter at close_range(first, last, flags): it closes the range,
+// unless CLOSE_RANGE_CLOEXEC (4) asks only to mark it close-on-exec.
+int on_close_range(struct bpf_raw_tracepoint_args *ctx) {
+    if (!(syscall_arg(ctx, ARG2_OFF) & 4))
+        scan(ctx, (u32)syscall_arg(ctx, ARG0_OFF), (u32)syscall_arg(ctx, ARG1_OFF));
+    return 0;
+}
+
+// Tail-called from on_sys_exit after a successful exec.
+int on_exec(struct bpf_raw_tracepoint_args *ctx) {
+    scan(ctx, 0, 0xffffffff);
+    return 0;
+}
 #ifdef NET
 // Bytes per socket, keyed by the kernel's socket address (an opaque id here).  The fd comes
 // from the syscall in flight on this thread, for user space to find the socket's inode.
@@ -399,30 +506,32 @@ static __always_inline struct connkey key_of(u64 sk) {
     return k;
 }
 
-// The fd of the read/write-like syscall this thread is in, or -1.  A call that waited (a
+// The fd of the read/write-like syscall this thread is in (for a transfer, the side written
+// when ``out``, else the side read), or -1.  A call that waited (a
 // server blocked in recv until its client sends) has its slot parked by sched_switch.
-static __always_inline s32 inflight_fd(void) {
+static __always_inline s32 inflight_fd(u32 out) {
     u32 zero = 0, tid = (u32)bpf_get_current_pid_tgid();
     struct slot *s = cur.lookup(&zero);
     if (!s || !(s->flags & F_LIVE) || s->tid != tid)
         s = parked.lookup(&tid);
-    if (s && (s->flags & F_LIVE) && (s->kind == K_READ || s->kind == K_WRITE))
-        return s->fd;
+    if (!s || !(s->flags & F_LIVE)) return -1;
+    if (s->kind == K_READ || s->kind == K_WRITE) return s->fd;
+    if (s->kind == K_XFER01 || s->kind == K_XFER20) return out ? s->fd : s->fd2;
     return -1;
 }
 
-static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol) {
+static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol, u32 out) {
     struct connkey key = key_of(sk);
     struct conn *c = conns.lookup(&key);
     if (c) {
         if (c->fd < 0)  // first seen outside such a call: user space still needs an fd
-            c->fd = inflight_fd();
+            c->fd = inflight_fd(out);
         return c;
     }
     struct conn fresh = {};
     fresh.family = family;
     fresh.protocol = protocol;
-    fresh.fd = inflight_fd();
+    fresh.fd = inflight_fd(out);
     if (conns.insert(&key, &fresh)) {
         c = conns.lookup(&key);  // another CPU inserted it first, or the table is full
         if (!c) drop(DROP_CONNS);
@@ -433,7 +542,7 @@ static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol) {
 
 TRACEPOINT_PROBE(sock, sock_send_length) {
     if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->ret <= 0) return 0;
-    struct conn *c = conn_of((u64)args->sk, args->family, args->protocol);
+    struct conn *c = conn_of((u64)args->sk, args->family, args->protocol, 1);
     if (!c) return 0;
     __sync_fetch_and_add(&c->sent, args->ret);
     __sync_fetch_and_add(&c->sends, 1);
@@ -444,7 +553,7 @@ TRACEPOINT_PROBE(sock, sock_recv_length) {
     // MSG_PEEK (2) leaves the data queued: it will be received (and counted) again
     if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->ret <= 0 || (args->flags & 2))
         return 0;
-    struct conn *c = conn_of((u64)args->sk, args->family, args->protocol);
+    struct conn *c = conn_of((u64)args->sk, args->family, args->protocol, 0);
     if (!c) return 0;
     __sync_fetch_and_add(&c->recv, args->ret);
     __sync_fetch_and_add(&c->recvs, 1);
@@ -467,7 +576,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state) {
         // known, or a change made by the target itself (connect, close), is ours.
         if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->newstate == TCP_LISTEN)
             return 0;
-        c = conn_of(sk, args->family, args->protocol);
+        c = conn_of(sk, args->family, args->protocol, 1);
         if (!c) return 0;
     }
     c->family = args->family;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import struct
 from dataclasses import dataclass, field
@@ -16,13 +17,14 @@ NSLOT = 40  # log2 buckets: bucket b >= 1 holds values in [2**(b-1), 2**b); the 
 FULL = "full"
 COUNTS = "counts"
 
-# Offsets of syscall arguments 0 and 1 in the architecture's struct pt_regs: part of the
+# Offsets of syscall arguments 0 to 3 in the architecture's struct pt_regs: part of the
 # ptrace ABI (uapi asm/ptrace.h), identical in every kernel version.
-ARG_OFFSETS = {"x86_64": (112, 104), "aarch64": (0, 8)}
+ARG_OFFSETS = {"x86_64": (112, 104, 96, 56), "aarch64": (0, 8, 16, 24)}
 
 # How the program treats each syscall's fd argument (K_* in probe.bpf.c).
 K_READ, K_WRITE, K_CLOSE, K_DUP, K_NOSLOT = 1, 2, 3, 4, 5
 K_OPEN0, K_OPEN1, K_NEWFD, K_CHDIR, K_FCHDIR = 6, 7, 8, 9, 10
+K_XFER01, K_XFER20, K_CLOSERANGE, K_EXEC, K_PAIR0, K_PAIR3 = 11, 12, 13, 14, 15, 16
 # Calls that make an fd of a kind (named after the kind when it is closed unread).
 NEWFD_KINDS = {
     **dict.fromkeys(("socket", "accept", "accept4"), "socket"),
@@ -32,17 +34,23 @@ NEWFD_KINDS = {
     **dict.fromkeys(("inotify_init", "inotify_init1"), "inotify"),
     "timerfd_create": "timerfd", "memfd_create": "memfd", "pidfd_open": "pidfd",
     "io_uring_setup": "io_uring",
+    **dict.fromkeys(("pipe", "pipe2"), "pipe"), "socketpair": "socket",
 }
 FD_KINDS = {
     **dict.fromkeys(("open", "creat"), K_OPEN0),
     **dict.fromkeys(("openat", "openat2"), K_OPEN1),
     **dict.fromkeys(NEWFD_KINDS, K_NEWFD),
+    **dict.fromkeys(("pipe", "pipe2"), K_PAIR0), "socketpair": K_PAIR3,
     "chdir": K_CHDIR, "fchdir": K_FCHDIR,
     **dict.fromkeys(("read", "pread64", "readv", "preadv", "preadv2", "recvfrom", "recvmsg"),
                     K_READ),
-    **dict.fromkeys(("write", "pwrite64", "writev", "pwritev", "pwritev2", "sendto", "sendmsg",
-                     "sendfile64"), K_WRITE),
-    "close": K_CLOSE,
+    **dict.fromkeys(("write", "pwrite64", "writev", "pwritev", "pwritev2", "sendto", "sendmsg"),
+                    K_WRITE),
+    # A transfer counts on both sides: the file read and the socket (or file) written.
+    "sendfile64": K_XFER01, "sendfile": K_XFER01,
+    **dict.fromkeys(("splice", "copy_file_range"), K_XFER20),
+    "close": K_CLOSE, "close_range": K_CLOSERANGE,
+    **dict.fromkeys(("execve", "execveat"), K_EXEC),
     "dup2": K_DUP, "dup3": K_DUP,
     "exit": K_NOSLOT, "exit_group": K_NOSLOT,
 }
@@ -105,9 +113,9 @@ def plan(tgid: int, names: dict[int, str], detail: str) -> Plan:
 
 
 def cflags(p: Plan) -> list[str]:
-    arg0, arg1 = ARG_OFFSETS.get(platform.machine(), (0, 0))
+    arg0, arg1, arg2, arg3 = ARG_OFFSETS.get(platform.machine(), (0, 0, 0, 0))
     flags = [f"-DTGID={p.tgid}", f"-DMAX_NR={p.max_nr}", f"-DNSLOT={NSLOT}",
-             f"-DARG0_OFF={arg0}", f"-DARG1_OFF={arg1}"]
+             f"-DARG0_OFF={arg0}", f"-DARG1_OFF={arg1}", f"-DARG2_OFF={arg2}", f"-DARG3_OFF={arg3}"]
     if p.detail == FULL and "latency" not in p.why_not:
         flags.append("-DFULL")
         if p.net:
@@ -142,6 +150,9 @@ class Loaded:
                 self.drops = Map(self.prog, "drops")
                 self.config = Map(self.prog, "config")
                 self.bythread = Map(self.prog, "bythread")
+                self._set_fdtop(Map(self.prog, "fdtop"))
+                # in TAIL_* order
+                self.prog.tail_calls("tails", ["on_close_range", "on_exec", "on_scan"])
                 self._arm_fd_kinds(files="files" not in p.why_not)
             if self.net:
                 self.conns = Map(self.prog, "conns")
@@ -159,6 +170,15 @@ class Loaded:
             kind = FD_KINDS.get(name)
             if kind is not None and nr < self.plan.max_nr and (files or kind == K_NOSLOT):
                 kinds.set(struct.pack("=I", nr), bytes([kind]))
+
+    def _set_fdtop(self, fdtop: Map) -> None:
+        """Tell the program how far the target's fds reach now (close_range and exec scan
+        up to there; it raises the mark as fds are made)."""
+        try:
+            fds = [int(n) for n in os.listdir(f"/proc/{self.plan.tgid}/fd")]
+        except OSError:
+            fds = []
+        fdtop.set(struct.pack("=I", 0), struct.pack("=I", max(fds, default=2) + 1))
 
     def close(self) -> None:
         self.prog.close()

@@ -89,6 +89,7 @@ class Totals:
     lat: dict[str, list[int]] = field(default_factory=dict)
     time: dict[str, float] = field(default_factory=dict)
     files: dict[str, list[int]] = field(default_factory=dict)
+    late: set[str] = field(default_factory=set)  # names read from /proc
     iosize: dict[str, list[int]] = field(default_factory=dict)
     conns: list[list[Any]] = field(default_factory=list)
     caps: Frame = field(default_factory=dict)
@@ -113,7 +114,8 @@ def totals(frames: list[Frame]) -> Totals:
     out.errors = {strs[k]: v for k, v in last.get("errors", {}).items()}
     out.lat = {strs[k]: v for k, v in last.get("lat", {}).items()}
     out.time = {strs[k]: v for k, v in last.get("time", {}).items()}
-    out.files = {strs[row[0]]: row[1:] for row in last.get("files", [])}
+    out.files = {strs[row[0]]: row[1:5] for row in last.get("files", [])}
+    out.late = {strs[row[0]] for row in last.get("files", []) if row[5:6] == [1]}
     out.iosize = last.get("iosize", {})
     out.conns = list(conns.values())
     return out
@@ -163,9 +165,20 @@ def test_reads_are_counted_exactly_with_their_bytes(tmp_path: Path, baseline: To
     assert t.caps["source"] == "bpf" and all(c["ok"] for c in t.caps["caps"].values())
     assert t.calls["read"] == n + baseline.calls.get("read", 0)
     assert t.files[str(path)] == [n * size, 0, n, 0]
+    assert str(path) not in t.late  # the probe saw it opened
     # 4096 bytes: log2 bucket 13 holds [4096, 8192)
     assert t.iosize["read"][13] >= n
     assert sum(t.lat["read"]) == t.calls["read"]
+
+
+@needs_bpf
+def test_a_file_opened_before_the_probe_is_named_from_proc_and_says_so(
+        tmp_path: Path) -> None:
+    path = tmp_path / "early"
+    path.write_bytes(b"e" * 8000)
+    t = run_target("early", "4", "2000", str(path))
+    assert t.files[str(path)] == [8000, 0, 4, 0]
+    assert str(path) in t.late
 
 
 @needs_bpf

@@ -11,6 +11,7 @@ interpreter shutdown calls).  Ops:
                         receives them all; both closed before the linger
   reuse SIZE A B PAUSE  open A, read SIZE, sleep PAUSE s, close; then the same with B
                         (which gets A's fd number)
+  early N SIZE PATH     as read, but PATH is opened before "ready" (before any probe)
   hot N K               N one-byte reads of /dev/zero, with a 20 ms sleep after each N/K
   idle                  nothing (the baseline of the op-independent calls)
 LINGER is the environment variable SYSCALL_TARGET_LINGER (default 0.5).
@@ -27,8 +28,8 @@ import time
 from ctlpage import guard
 
 
-def do_read(n: int, size: int, path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def do_read(n: int, size: int, path: str, fd: int | None = None) -> None:
+    fd = os.open(path, os.O_RDONLY) if fd is None else fd
     for _ in range(n):
         if len(os.read(fd, size)) != size:
             raise SystemExit("short read")
@@ -85,10 +86,11 @@ def main() -> None:
     guard()
     op, args = sys.argv[1], sys.argv[2:]
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    early = os.open(args[2], os.O_RDONLY) if op == "early" else None
     print("ready", flush=True)
     signal.sigwait({signal.SIGUSR1})
-    if op == "read":
-        do_read(int(args[0]), int(args[1]), args[2])
+    if op in ("read", "early"):
+        do_read(int(args[0]), int(args[1]), args[2], early)
     elif op == "enoent":
         do_enoent(int(args[0]))
     elif op == "sleep":
