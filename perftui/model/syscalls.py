@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perftui.frames import Frame
+from perftui.model.peers import UNKNOWN, PeerTotals, peer_of
 from perftui.model.series import Series, rate
 from perftui.model.systhreads import ThreadSplit
 
@@ -23,7 +24,9 @@ BUCKETS = 40
 # page each read() is mostly syscall overhead; at that pace buffering would save real CPU.
 SMALL_READ_BYTES = 4096
 SMALL_READ_RATE = 1000.0
-Mark = tuple[float, dict[str, int], dict[str, int], tuple[int, int]]
+# (ts, calls and errors by syscall, socket bytes sent and received, bytes by peer)
+Mark = tuple[float, dict[str, int], dict[str, int], tuple[int, int],
+             dict[str, tuple[int, int]]]
 RATE_MIN_S = 0.9  # rates span at least this much (a frame's jitter under the 1 s interval)
 MAX_CLOSED_CONNS = 256  # closed connections kept for the table; the oldest go first
 CLOSED_LINGER_S = 10.0  # a closed connection stays in the live view this long
@@ -93,6 +96,7 @@ class FileStat:
     reads_per_s: float | None = None
     avg_read: float | None = None  # bytes per read over the last interval (else all time)
     avg_io: float | None = None  # bytes per call, reads and writes
+    late: bool = False  # named from /proc: (part of) it was opened before the probe attached
 
     @property
     def small_reads(self) -> bool:
@@ -113,6 +117,7 @@ class ConnStat:
     recv_per_s: float | None = None
     closed: bool = False
     closed_ts: float | None = None
+    peer: tuple[str, str] | None = None  # (name, role) once its addresses are known
 
 
 @dataclass
@@ -137,6 +142,10 @@ class SyscallModel:
     sent_per_s: float | None = None
     recv_per_s: float | None = None
     drops: dict[str, int] = field(default_factory=dict)
+    # Bytes by peer (perftui.model.peers), every connection since the stream began.
+    peers: dict[str, PeerTotals] = field(default_factory=dict)
+    listening: set[int] = field(default_factory=set)  # TCP ports the target listens on
+    _retired_peers: dict[str, PeerTotals] = field(default_factory=dict)  # forgotten conns
     total_per_s: Series = field(init=False)
     threads: ThreadSplit = field(default_factory=ThreadSplit)  # per thread, per syscall
     _strs: dict[int, str] = field(default_factory=dict)
@@ -192,6 +201,7 @@ class SyscallModel:
         self._apply_calls(ts, dt, frame)
         self._apply_files(dt, frame.get("files") or [])
         self._apply_conns(dt, frame.get("conns") or [])
+        self.peers = self._peer_totals()
         self._rates(ts)
         self.iosize = {k: list(v) for k, v in (frame.get("iosize") or {}).items()}
         self.threads.apply(ts, self._last_ts if self._last_ts is not None else self._run_ts,
@@ -229,7 +239,7 @@ class SyscallModel:
             ref = self._marks.popleft()
         if ref is not None:
             self._marks.appendleft(ref)  # still the reference until a newer one is old enough
-            t0, calls0, errors0, tcp0 = ref
+            t0, calls0, errors0, tcp0, peers0 = ref
             span = ts - t0
             total = 0.0
             for name, s in self.syscalls.items():
@@ -241,17 +251,22 @@ class SyscallModel:
             # (their own rows never get a rate).
             self.sent_per_s = rate(tcp0[0], self.sock_sent, span)
             self.recv_per_s = rate(tcp0[1], self.sock_recv, span)
+            for name, p in self.peers.items():
+                sent0, recv0 = peers0.get(name, (0, 0))
+                p.sent_per_s, p.recv_per_s = rate(sent0, p.sent, span), rate(recv0, p.recv, span)
         self._marks.append(self._reading(ts))
 
     def _reading(self, ts: float) -> Mark:
         return (ts, {n: s.calls for n, s in self.syscalls.items()},
                 {n: sum(s.errors.values()) for n, s in self.syscalls.items()},
-                (self.sock_sent, self.sock_recv))
+                (self.sock_sent, self.sock_recv),
+                {n: (p.sent, p.recv) for n, p in self.peers.items()})
 
     def _apply_files(self, dt: float, rows: list[list[Any]]) -> None:
-        for sid, rbytes, wbytes, reads, writes in rows:
+        for sid, rbytes, wbytes, reads, writes, *late in rows:
             path = self._name(sid)
             f = self.files.get(path) or self.files.setdefault(path, FileStat(path))
+            f.late = bool(late and late[0])
             d_rb, d_wb = int(rbytes) - f.read_bytes, int(wbytes) - f.write_bytes
             d_r, d_w = int(reads) - f.reads, int(writes) - f.writes
             if dt > 0 and min(d_rb, d_wb, d_r, d_w) >= 0:
@@ -302,12 +317,49 @@ class SyscallModel:
                 c.closed_ts = self._last_ts if c.closed_ts is None else c.closed_ts
         closed = [k for k, c in self.conns.items() if c.closed]
         for key in closed[: max(0, len(closed) - MAX_CLOSED_CONNS)]:
-            del self.conns[key]
+            self._retire(key)
         # Closed ones leave the live view after a while (their bytes stay in the totals).
         for key in [k for k, c in self.conns.items() if c.closed_ts is not None
                     and self._last_ts is not None
                     and self._last_ts - c.closed_ts > CLOSED_LINGER_S]:
-            del self.conns[key]
+            self._retire(key)
+
+    def _peer(self, c: ConnStat) -> tuple[str, str]:
+        """Its peer, decided once both addresses are known (until then, for now)."""
+        if c.peer is not None:
+            return c.peer
+        known = c.kind not in ("tcp", "udp") or ("?" not in (c.local, c.remote))
+        peer = peer_of(c.kind, c.local, c.remote, self.listening) if known \
+            else (UNKNOWN, "client")
+        if known:
+            c.peer = peer
+        return peer
+
+    def _retire(self, key: tuple[int, int]) -> None:
+        """Forget a closed connection; its bytes stay in its peer's totals."""
+        c = self.conns.pop(key)
+        name, role = self._peer(c)
+        p = self._retired_peers.get(name) or self._retired_peers.setdefault(
+            name, PeerTotals(name, role))
+        p.connections += 1
+        p.sent += c.sent
+        p.recv += c.recv
+
+    def _peer_totals(self) -> dict[str, PeerTotals]:
+        out = {n: PeerTotals(n, p.role, p.connections, 0, p.sent, p.recv)
+               for n, p in self._retired_peers.items()}
+        for c in self.conns.values():
+            name, role = self._peer(c)
+            p = out.get(name) or out.setdefault(name, PeerTotals(name, role))
+            p.connections += 1
+            p.open += not c.closed
+            p.sent += c.sent
+            p.recv += c.recv
+        old = self.peers
+        for name, p in out.items():  # rates stay until the next measurement
+            if name in old:
+                p.sent_per_s, p.recv_per_s = old[name].sent_per_s, old[name].recv_per_s
+        return out
 
     @property
     def per_syscall(self) -> bool:

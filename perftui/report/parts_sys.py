@@ -36,8 +36,12 @@ def _syscall_counts(model: Model) -> dict[str, Counts]:
             for s in model.sys.syscalls.values()}
 
 
-def _file_counts(model: Model) -> dict[str, tuple[int, int]]:
-    return {f.path: (f.read_bytes, f.write_bytes) for f in model.sys.files.values()}
+FileCounts = tuple[int, int, int, int]  # read bytes, written bytes, reads, writes
+
+
+def _file_counts(model: Model) -> dict[str, FileCounts]:
+    return {f.path: (f.read_bytes, f.write_bytes, f.reads, f.writes)
+            for f in model.sys.files.values()}
 
 
 @dataclass
@@ -73,7 +77,7 @@ class SyscallsPart:
 
 @dataclass
 class FilesPart:
-    base: dict[str, tuple[int, int]] = field(default_factory=dict)
+    base: dict[str, FileCounts] = field(default_factory=dict)
     inside: bool = False
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
@@ -90,10 +94,15 @@ class FilesPart:
         if not last:
             return {}
         rows: list[dict[str, Any]] = []
-        for path, (r, w) in last.items():
-            br, bw = self.base.get(path, (0, 0))
-            rows.append({"path": path, "read_bytes": max(0, r - br),
-                         "write_bytes": max(0, w - bw)})
+        late = {f.path for f in model.sys.files.values() if f.late}
+        for path, now in last.items():
+            then = self.base.get(path, (0, 0, 0, 0))
+            r, w, nr, nw = (max(0, a - b) for a, b in zip(now, then, strict=True))
+            row: dict[str, Any] = {"path": path, "read_bytes": r, "write_bytes": w,
+                                   "reads": nr, "writes": nw}
+            if path in late:
+                row["opened_before_attach"] = True
+            rows.append(row)
         rows.sort(key=lambda r: (-(r["read_bytes"] + r["write_bytes"]), r["path"]))
         return {"files": rows}
 

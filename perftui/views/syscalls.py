@@ -55,6 +55,7 @@ class FileRateRow:
     read_total: int
     write_total: int
     small_reads: bool
+    late: bool = False  # named from /proc: opened before the probe attached
 
 
 def source_label(m: SyscallModel) -> str:
@@ -115,7 +116,8 @@ def syscall_rows(m: SyscallModel,
 
 def file_rows(m: SyscallModel) -> tuple[FileRateRow, ...]:
     rows = [FileRateRow(f.path, f.read_per_s, f.write_per_s, f.calls_per_s, f.avg_io,
-                        f.read_bytes, f.write_bytes, f.small_reads) for f in m.files.values()]
+                        f.read_bytes, f.write_bytes, f.small_reads, f.late)
+            for f in m.files.values()]
     rows.sort(key=lambda r: (-((r.read_per_s or 0.0) + (r.write_per_s or 0.0)),
                              -(r.read_total + r.write_total), r.path))
     return tuple(rows)

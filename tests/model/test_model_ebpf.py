@@ -119,8 +119,8 @@ def test_report_parts_cover_the_window() -> None:
     read = next(r for r in report["syscalls"] if r["name"] == "read")
     # up to the last sys frame (t=5), which comes after the last procfs sample
     assert read["count"] == 12_000 * 5 and read["p95_us"] == pytest.approx(6.144)
-    assert report["files"][0] == {"path": "/srv/data/orders.db",
-                                  "read_bytes": 2 * 2**20 * 5, "write_bytes": 0}
+    assert report["files"][0] == {"path": "/srv/data/orders.db", "read_bytes": 2 * 2**20 * 5,
+                                  "write_bytes": 0, "reads": 11_000 * 5, "writes": 0}
 
 
 def test_report_window_ends_with_the_last_sys_frame_inside_it() -> None:

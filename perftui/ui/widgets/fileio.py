@@ -20,8 +20,13 @@ _RATED_WIDE = (*_RATED_NARROW, Col("calls", "calls", 8, right=True),
                Col("avg", "avg I/O", 9, right=True))
 
 
+LATE_MARK = " *"  # after a path named from /proc (see LEGEND_LATE)
+LEGEND_LATE = "; * opened before perftui attached (named from /proc)"
+
+
 def rated_cells(f: FileRateRow, wide: bool) -> tuple[str, ...]:
-    cells = (f.path, fmt_byte_rate(f.read_per_s), fmt_byte_rate(f.write_per_s))
+    path = f.path + LATE_MARK if f.late else f.path
+    cells = (path, fmt_byte_rate(f.read_per_s), fmt_byte_rate(f.write_per_s))
     if not wide:
         return cells
     return (*cells, fmt_per_s(f.calls_per_s),
@@ -75,8 +80,9 @@ class FileIOPane(Pane[FileIOView]):
         # The distinction matters when reading the numbers: rchar counts page-cache hits,
         # pipes and sockets too; "disk" is what reached the block layer.
         legend.display = self.wide
+        late = any(f.late for f in view.rated[:50])
         legend.show("bytes: via read()/write(), incl. cache, pipes, sockets; "
-                    "disk: what reached storage")
+                    "disk: what reached storage" + (LEGEND_LATE if late else ""))
         note = small_reads_note(view.rated, self.wide)
         small = self.query_one("#io-small", Line)
         small.display = bool(note)
