@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from perftui.frames import APP_STREAM, DATA_KINDS, FINISHED, SYSCALL_STREAMS, Frame, check_schema
+from perftui.model.peers import port as local_port
 from perftui.model.probes import ProbeStatus
 from perftui.model.process import ProcessState
 from perftui.model.series import Series, rate
@@ -122,6 +123,10 @@ class Model:
                     # CPU and I/O counters are where the command's start from.
                     frame = {k: v for k, v in frame.items() if k not in HELD_NOT_TARGET}
                 self.process.apply_sample(frame)
+                # A server's clients are rolled up under the port it listens on.
+                self.sys.listening.update(
+                    port for c in self.process.conns.values() if c.state == "LISTEN"
+                    and (port := local_port(c.local)) is not None)
 
     def held(self) -> bool:
         """perftui's launch wrapper holds the command: the PID is not running it yet."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perftui.model.model import Model
+from perftui.model.peers import peer_of, port
 from perftui.model.stacks import Window
 from perftui.report.accum import Slope, Weighted
 from perftui.views.stacks import samples_of, top_functions
@@ -96,17 +97,19 @@ class NetPart:
     conns: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)
     seen: bool = False
     base_tcp: tuple[int, int] = (0, 0)  # the eBPF probe's TCP totals before the window
+    base_peers: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     ebpf_inside: bool = False
 
     def window_opens(self, model: Model) -> None:
         self.base_tcp = (model.sys.tcp_sent, model.sys.tcp_recv)
+        self.base_peers = _peer_counts(model)
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
         if _ebpf_counts_net(model):
             if in_window:
                 self.ebpf_inside = True
             else:
-                self.base_tcp = (model.sys.tcp_sent, model.sys.tcp_recv)
+                self.window_opens(model)
         proc = model.process
         if not proc.net_seen:
             return
@@ -124,14 +127,49 @@ class NetPart:
         rows = sorted(self.conns.values(),
                       key=lambda r: (-(r["sent_bytes"] + r["recv_bytes"]), r["local"]))
         if self.ebpf_inside:  # to the model's end: the probe's last frame, after the exit
+            peers = []
+            for name, p in model.sys.peers.items():
+                conns0, sent0, recv0 = self.base_peers.get(name, (0, 0, 0))
+                if (p.connections, p.sent, p.recv) != (conns0, sent0, recv0):
+                    peers.append({"peer": name, "role": p.role,
+                                  "connections": p.connections - conns0,
+                                  "sent_bytes": p.sent - sent0, "recv_bytes": p.recv - recv0})
             return {"net": {"sent_bytes": model.sys.tcp_sent - self.base_tcp[0],
                             "recv_bytes": model.sys.tcp_recv - self.base_tcp[1],
-                            "counted_by": "ebpf", "connections": rows}}
+                            "counted_by": "ebpf", "connections": rows,
+                            "peers": _busiest(peers)}}
         if not self.seen:
-            return {"net": {"sent_bytes": None, "recv_bytes": None, "connections": []}}
+            return {"net": {"sent_bytes": None, "recv_bytes": None, "connections": [],
+                            "peers": []}}
         return {"net": {"sent_bytes": sum(r["sent_bytes"] for r in rows),
                         "recv_bytes": sum(r["recv_bytes"] for r in rows),
-                        "counted_by": "sock_diag", "connections": rows}}
+                        "counted_by": "sock_diag", "connections": rows,
+                        "peers": _busiest(_peers_of_rows(rows, model.sys.listening))}}
+
+
+def _peer_counts(model: Model) -> dict[str, tuple[int, int, int]]:
+    return {n: (p.connections, p.sent, p.recv) for n, p in model.sys.peers.items()}
+
+
+def _peers_of_rows(rows: list[dict[str, Any]], listening: set[int]) -> list[dict[str, Any]]:
+    """Peers of the connections sock_diag saw (it sees no short-lived ones)."""
+    ports = listening | {n for r in rows if r["state"] == "LISTEN"
+                         and (n := port(r["local"])) is not None}
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["state"] == "LISTEN":
+            continue
+        name, role = peer_of("tcp", r["local"], r["remote"], ports)
+        p = out.setdefault(name, {"peer": name, "role": role, "connections": 0,
+                                  "sent_bytes": 0, "recv_bytes": 0})
+        p["connections"] += 1
+        p["sent_bytes"] += r["sent_bytes"]
+        p["recv_bytes"] += r["recv_bytes"]
+    return list(out.values())
+
+
+def _busiest(peers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(peers, key=lambda p: (-(p["sent_bytes"] + p["recv_bytes"]), p["peer"]))
 
 
 def _ebpf_counts_net(model: Model) -> bool:

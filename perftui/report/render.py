@@ -86,6 +86,14 @@ def render(report: dict[str, Any], console: Console) -> None:
     if coverage:
         console.print(clean_markup(coverage))
     console.print(_headline(report))
+    peers = report["net"].get("peers") or []
+    if any(p["connections"] > 1 for p in peers):  # else the connections say the same
+        t = Table("peer", "connections", "sent", "received", title="Peers",
+                  title_justify="left", box=None)
+        for p in peers[:20]:
+            t.add_row(clean_markup(p["peer"]), fmt_count(p["connections"]),
+                      fmt_bytes(p["sent_bytes"]), fmt_bytes(p["recv_bytes"]))
+        console.print(t)
     conns = report["net"]["connections"]
     if conns:
         t = Table("local", "remote", "state", "sent", "received", title="TCP connections",
@@ -102,11 +110,16 @@ def render(report: dict[str, Any], console: Console) -> None:
     _syscalls(report.get("syscalls") or [], console)
     files = report.get("files") or []
     if files:
-        t = Table("path", "read", "written", title="Files", title_justify="left", box=None)
+        t = Table("path", "read", "written", "calls", title="Files", title_justify="left",
+                  box=None)
         for f in files[:20]:
-            t.add_row(clean_markup(f["path"]), fmt_bytes(f["read_bytes"]),
-                      fmt_bytes(f["write_bytes"]))
+            late = " *" if f.get("opened_before_attach") else ""
+            t.add_row(clean_markup(f["path"]) + late, fmt_bytes(f["read_bytes"]),
+                      fmt_bytes(f["write_bytes"]),
+                      fmt_count(f.get("reads", 0) + f.get("writes", 0)))
         console.print(t)
+        if any(f.get("opened_before_attach") for f in files[:20]):
+            console.print("* opened before perftui attached: named from /proc")
     functions = report.get("functions") or []
     if functions:
         t = Table("function", "self", "total", "samples", title="Functions",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from perftui.frames import STALE
 from perftui.model.growth import Growth, sustained_growth
 from perftui.model.model import Model
+from perftui.model.peers import peer_of, port
 from perftui.model.probes import ProbeStatus
 from perftui.model.series import slope
 from perftui.model.systhreads import WINDOW_S as THREAD_WINDOW_S
@@ -130,6 +131,21 @@ class ConnRow:
 
 
 @dataclass(frozen=True)
+class PeerRow:
+    """Connections rolled up by peer (perftui.model.peers): a server's clients by port, a
+    client's connections by remote endpoint."""
+
+    name: str
+    role: str  # "server", "client", "local"
+    connections: int  # seen since attach, closed ones included
+    open: int
+    sent_per_s: float | None
+    recv_per_s: float | None
+    sent_total: int
+    recv_total: int
+
+
+@dataclass(frozen=True)
 class NetView:
     available: bool
     why: str
@@ -141,6 +157,7 @@ class NetView:
     udp: int | None
     unix: int | None
     source: str = "/proc (sock_diag)"  # what the connection rows come from
+    peers: tuple[PeerRow, ...] = ()  # busiest first
 
 
 @dataclass(frozen=True)
@@ -295,7 +312,7 @@ def _net(model: Model) -> NetView:
             for c in proc.conns.values()]
     source = "/proc (sock_diag)"
     sent, recv = proc.rates.get("net_sent"), proc.rates.get("net_recv")
-    if model.sys.conns:
+    if model.sys.conns or model.sys.peers:
         # eBPF sees every socket's bytes as they move (UDP and unix too), not only TCP's.
         rows = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent,
                         c.recv, c.kind) for c in model.sys.conns.values()]
@@ -303,14 +320,44 @@ def _net(model: Model) -> NetView:
         # The probe's socket totals: the rows' own rates miss connections that lived between
         # two frames (a server's short requests: 0 B/s under load otherwise).
         sent, recv = model.sys.sent_per_s, model.sys.recv_per_s
+        peers = [PeerRow(p.name, p.role, p.connections, p.open, p.sent_per_s, p.recv_per_s,
+                         p.sent, p.recv) for p in model.sys.peers.values()]
+    else:
+        peers = _peers_of(rows, model.sys.listening)
     rows.sort(key=lambda c: (-((c.sent_per_s or 0.0) + (c.recv_per_s or 0.0)), c.local))
+    peers.sort(key=lambda p: (-((p.sent_per_s or 0.0) + (p.recv_per_s or 0.0)),
+                              -(p.sent_total + p.recv_total), p.name))
     counts = proc.sock_counts
     return NetView(
-        available=proc.net_seen or proc.samples == 0 or bool(model.sys.conns),
+        available=proc.net_seen or proc.samples == 0 or bool(model.sys.conns or peers),
         why=_why_missing(model, "sockets"), sent_per_s=sent, recv_per_s=recv,
         sent_history=_hist(model, "net_sent"), recv_history=_hist(model, "net_recv"),
         connections=tuple(rows), udp=_int(counts.get("udp")), unix=_int(counts.get("unix")),
-        source=source)
+        source=source, peers=tuple(peers))
+
+
+def _peers_of(rows: list[ConnRow], listening: set[int]) -> list[PeerRow]:
+    """Peers of the connections open now (sock_diag sees no closed ones)."""
+    ports = listening | {n for r in rows if r.state == "LISTEN"
+                         and (n := port(r.local)) is not None}
+    out: dict[str, PeerRow] = {}
+    for r in rows:
+        if r.state == "LISTEN":
+            continue
+        name, role = peer_of(r.kind, r.local, r.remote, ports)
+        p = out.get(name)
+        out[name] = PeerRow(name, role, (p.connections if p else 0) + 1,
+                            (p.open if p else 0) + 1,
+                            _add(p.sent_per_s if p else 0.0, r.sent_per_s),
+                            _add(p.recv_per_s if p else 0.0, r.recv_per_s),
+                            (p.sent_total if p else 0) + (r.sent_total or 0),
+                            (p.recv_total if p else 0) + (r.recv_total or 0))
+    return list(out.values())
+
+
+def _add(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a + b
+
 
 
 def _syscalls(model: Model) -> SyscallView:

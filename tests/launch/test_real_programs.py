@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from perftui.model.model import Model
+from perftui.model.syscalls import CLOSED_LINGER_S
+from perftui.session.reader import SessionReader
+from perftui.views.snapshot import build_snapshot
 from tests.support.cli import perftui, start_record
 from tests.support.launch import report
 from tests.support.skips import bcc_and_headers_missing, bcc_missing
@@ -98,7 +102,9 @@ def test_gzip_bytes_exact_and_its_stripped_hot_code_by_offset(tmp_path: Path) ->
 @needs_bcc
 def test_http_server_under_ab_bytes_and_accepts_match_ab(tmp_path: Path) -> None:
     """python3 -m http.server serving a 100 KiB file to ``ab -n 2000 -c 8``: the bytes it
-    sent within 1 % of ab's "Total transferred", its accepts ab's requests."""
+    sent within 1 % of ab's "Total transferred", its accepts ab's requests, its clients
+    rolled up under its port; once the load stops the closed connections leave the live
+    view and their bytes stay in the totals."""
     ab = _tool("ab")
     www = tmp_path / "www"
     www.mkdir()
@@ -118,6 +124,7 @@ def test_http_server_under_ab_bytes_and_accepts_match_ab(tmp_path: Path) -> None
         run = subprocess.run([ab, "-q", "-n", "2000", "-c", "8",
                               f"http://127.0.0.1:{port}/f100k.bin"],
                              capture_output=True, text=True, timeout=120, check=True)
+        time.sleep(CLOSED_LINGER_S + 2)  # idle: closed connections age out of the view
     finally:
         rec.send_signal(signal.SIGINT)
         rec.communicate(timeout=30)
@@ -132,6 +139,22 @@ def test_http_server_under_ab_bytes_and_accepts_match_ab(tmp_path: Path) -> None
     assert files[str(body)]["read_bytes"] == 2000 * body.stat().st_size
     accepts = sum(s["count"] for s in rep["syscalls"] if s["name"] in ("accept", "accept4"))
     assert accepts == pytest.approx(2000, rel=0.02)
+    clients = rep["net"]["peers"][0]
+    assert (clients["peer"], clients["role"]) == (f"clients of :{port}", "server")
+    assert clients["sent_bytes"] == transferred
+    assert 2000 <= clients["connections"] <= accepts  # (and the test's "is it up?" ones)
+    net = build_snapshot(model_of(out)).net
+    assert [c for c in net.connections if c.state not in ("ESTABLISHED", "LISTEN")] == []
+    assert net.peers[0].sent_total == transferred and net.peers[0].open == 0
+
+
+def model_of(session: Path) -> Model:
+    """The model a replay of ``session`` ends with."""
+    model = Model()
+    with SessionReader(str(session)) as reader:
+        for stream, _raw, frame in reader.frames():
+            model.apply(stream, frame)
+    return model
 
 
 def _serving(port: int) -> bool:

@@ -1,4 +1,5 @@
-"""Network: TCP connections with their byte rates and totals, socket counts."""
+"""Network: bytes by peer (a server's clients rolled up by port, a client's connections by
+remote), then the busiest connections, with their byte rates and totals; socket counts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual.content import Content
 from perftui.ui.widgets.pane import WIDE, Line, Pane, grid
 from perftui.ui.widgets.table import Col, RowTable
 from perftui.units import fmt_byte_rate, fmt_bytes, fmt_count
-from perftui.views.snapshot import ConnRow, NetView, Snapshot
+from perftui.views.snapshot import ConnRow, NetView, PeerRow, Snapshot
 
 _SHORT_STATES = {"ESTABLISHED": "ESTAB", "TIME_WAIT": "TIME_W", "CLOSE_WAIT": "CLOSE_W",
                  "SYN_SENT": "SYN_S", "SYN_RECV": "SYN_R", "FIN_WAIT1": "FIN_W1",
@@ -45,6 +46,27 @@ def conn_cells(c: ConnRow, width: int) -> tuple[str, ...]:
     return (f"{c.remote}{state}", *rates)
 
 
+def peer_cells(p: PeerRow, width: int) -> tuple[str, ...]:
+    rates = (fmt_byte_rate(p.sent_per_s), fmt_byte_rate(p.recv_per_s))
+    many = f" ({fmt_count(p.connections)} conns)" if p.connections > 1 else ""
+    if width < WIDE:
+        return (f"{p.name}{many}", *rates)
+    return (f"{p.name}{many}", f"{fmt_count(p.open)} open", *rates,
+            fmt_bytes(p.sent_total), fmt_bytes(p.recv_total))
+
+
+def rows_for(view: NetView, width: int, room: int) -> tuple[list[tuple[str, ...]], int]:
+    """The table's rows: the peers, busiest first, when they roll anything up (some peer
+    has two connections or more), then the busiest connections; and how many connections
+    did not fit."""
+    rows: list[tuple[str, ...]] = []
+    if any(p.connections > 1 for p in view.peers):
+        rows = [peer_cells(p, width) for p in view.peers[:room]]
+    conns = view.connections[: max(0, room - len(rows))]
+    rows += [conn_cells(c, width) for c in conns]
+    return rows, len(view.connections) - len(conns)
+
+
 class NetPane(Pane[NetView]):
     TITLE = "Network"
 
@@ -73,10 +95,10 @@ class NetPane(Pane[NetView]):
         table = self.query_one(RowTable)
         width = self.size.width
         table.set_columns(columns(width))
-        conns = view.connections[: table.capacity or 50]
-        table.set_rows([conn_cells(c, width) for c in conns])
-        hidden = len(view.connections) - len(conns)
-        more = f" · busiest {len(conns)} of {len(view.connections)}" if hidden > 0 else ""
+        rows, hidden = rows_for(view, width, table.capacity or 50)
+        table.set_rows(rows)
+        shown = len(view.connections) - hidden
+        more = f" · busiest {shown} of {len(view.connections)}" if hidden > 0 else ""
         # Say where the rows come from only when it is not the usual /proc view.
         source = f" · {view.source}" if not view.source.startswith("/proc") else ""
         self.border_title = f"{self.TITLE}{more}{source}"
