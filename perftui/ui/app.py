@@ -247,12 +247,21 @@ class PerftuiApp(App[None]):
             return
         self.recording.start(recorder)  # the prologue, then the next frame: none between
         self._rec_error = ""
+        self._short_chunks(True)
+
+    def _short_chunks(self, on: bool) -> None:
+        """Short py-spy chunks while recording: a chunk's samples are placed in time by
+        the chunk, so a report window (--from/--to) is only as sharp as the chunks are short
+        (2 s instead of up to PYSPY_MAX_CHUNK_S; one py-spy start more per 2 s)."""
+        if self.control is not None and self.source.live:
+            self.control.command("pyspy", f"fresh {'on' if on else 'off'} record")
 
     def stop_recording(self) -> str | None:
         """Stop and close the recording (flushed, its index written); its path, or None."""
         recorder = self.recording.stop()
         if recorder is None:
             return None
+        self._short_chunks(False)
         recorder.close()
         self.recorded.append(recorder.path)
         if recorder.error:

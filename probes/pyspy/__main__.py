@@ -8,7 +8,9 @@ restarting would not help.  A pid that does not exist: "no process N" on stderr,
 
 Commands on stdin: ``interval S`` (chunk length, from the next chunk) and ``option NAME on|off``
 (NAME: idle, gil, native, subprocesses), which ends the running chunk early and starts the next
-one with the new options, announced by an ``options`` frame.
+one with the new options, announced by an ``options`` frame; ``fresh on|off [WHO]`` (WHO:
+``view``, the default, or ``record``): chunks stay ``--interval`` long while anyone asks, and
+a longer running one is cut.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ class Sampler:
         self._count = count
         self._interner = Interner()
         self._max_seconds = max_seconds  # 0: every chunk is ``seconds`` long
-        self._fresh = False  # ``fresh on``: short chunks, someone is looking
+        self._fresh_for: set[str] = set()  # who asked for short chunks (``fresh on WHO``)
         self._last_seconds = 0  # of the last chunk started
         self._cut = False  # the running chunk was stopped early on purpose
         self._gap = 0.0  # wall seconds a chunk does not sample (py-spy's start, last tick)
@@ -130,7 +130,7 @@ class Sampler:
     def _next_seconds(self) -> int:
         """The first chunk is short (the first view comes soon); later ones double up to
         ``max_seconds`` unless fresh stacks are asked for."""
-        if self._fresh or not self._last_seconds or self._max_seconds <= self._seconds:
+        if self._fresh_for or not self._last_seconds or self._max_seconds <= self._seconds:
             return self._seconds
         return max(self._seconds, min(self._max_seconds, 2 * self._last_seconds))
 
@@ -158,7 +158,7 @@ class Sampler:
             if self._control.stopped:
                 return False
             self._commands()
-            if self._asked != self._options or (self._fresh and chunk.seconds > self._seconds):
+            if self._asked != self._options or (self._fresh_for and chunk.seconds > self._seconds):
                 # py-spy writes what it has: the next chunk has the new options, or is short
                 # (fresh stacks asked for: the view gets what this long chunk holds now)
                 self._cut = True
@@ -180,8 +180,14 @@ class Sampler:
             words = line.split()
             if option is not None:
                 self._asked = self._asked.switched(*option)
-            elif len(words) == 2 and words[0] == "fresh" and words[1] in ("on", "off"):
-                self._fresh = words[1] == "on"
+            elif len(words) in (2, 3) and words[0] == "fresh" and words[1] in ("on", "off"):
+                # ``fresh on|off [WHO]``: short chunks while anyone asks (the drill-down is
+                # open: "view", the default; a recording runs: "record")
+                who = words[2] if len(words) == 3 else "view"
+                if words[1] == "on":
+                    self._fresh_for.add(who)
+                else:
+                    self._fresh_for.discard(who)
             else:
                 self._w.write("warn", cap="command", msg=f"unknown command: {line!r}")
         interval = self._control.take_interval()
