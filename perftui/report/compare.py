@@ -6,10 +6,23 @@ per-syscall call rates are workload, not quality, and are shown without a verdic
 Volumes are compared per second of session so sessions of different lengths compare
 fairly.  A regression needs both a relative change above the threshold and an absolute
 change above the metric's noise floor (so 0.1% -> 0.3% CPU is not a +200% regression).
+
+Cost follows the workload: three times the requests take about three times the CPU and the
+calls.  When both sessions moved TCP bytes and B moved more, CPU and call rates are judged
+per byte of that workload (B's value divided by B's workload over A's): a program that does
+more work at the same cost per unit is not a regression, one that does the same work at a
+higher cost is.  When B moved less, they are judged as they are.  The CPU maximum is not
+judged when B moved more than the threshold more: a peak follows how the load fills the
+sampling intervals (a burst shorter than one reads lower).
+
+Function figures are sample counts: a change is judged only beyond three standard errors of
+the sampling (binomial for a share, Poisson for samples per CPU second), so a few hundred
+samples do not flag a function by chance.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +32,15 @@ SYSCALL_FLOOR = 1.0  # calls/s
 SHARE_FLOOR = 1.0  # percentage points of the samples
 PER_CPU_FLOOR = 2.0  # samples per CPU second (py-spy samples 100 per second of a thread)
 MIN_CPU_S = 0.5  # CPU seconds each side needs before samples per CPU second are judged
+NOISE_SE = 3.0  # sampled figures: a change must exceed this many standard errors
+WORK_FLOOR = 1024.0  # bytes/s each side must move for it to measure the workload
+# What measures the workload: (section, fields, label).  TCP bytes only: file bytes include
+# one-off reads (an interpreter's start reads a MiB of modules) that would excuse a CPU rise
+# as "more work", and a batch job given 3x the input runs 3x as long at the same rates.
+WORK_MEASURES = (("net", ("sent_bytes", "recv_bytes"), "TCP bytes"),)
+PER_WORK = ("cpu.avg_percent", "io.read_calls/s", "io.write_calls/s")
+# A peak follows how the load fills the sampling intervals: with more work, not judged.
+PEAKS = ("cpu.max_percent",)
 
 
 @dataclass(frozen=True)
@@ -103,13 +125,38 @@ def _rows(a: dict[str, float], b: dict[str, float], worse: str | None, floor: fl
     return rows
 
 
+def workload(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any] | None:
+    """The work each session did per second, by the first measure both moved enough of."""
+    for section, fields, label in WORK_MEASURES:
+        rates = []
+        for report in (a, b):
+            values = [_value(report, f"{section}.{f}/s") for f in fields]
+            rates.append(sum(v for v in values if v is not None))
+        if min(rates) >= WORK_FLOOR:
+            return {"measure": label, "a": rates[0], "b": rates[1], "ratio": rates[1] / rates[0]}
+    return None
+
+
 def compare(a: dict[str, Any], b: dict[str, Any], threshold: float = 5.0) -> dict[str, Any]:
     """The diff of two report dicts (``perftui diff --json``, docs/report-json.md)."""
+    work = workload(a, b)
     metrics = []
     for m in METRICS:
-        row = _change(_value(a, m.key), _value(b, m.key), m.worse, m.floor, threshold)
+        va, vb = _value(a, m.key), _value(b, m.key)
+        row = _change(va, vb, m.worse, m.floor, threshold)
+        if work is not None and m.key in PER_WORK and work["ratio"] > 1:
+            # More work: judged per unit of it, B's value scaled to A's workload.  (Less work
+            # is judged as is: the fixed costs that do not shrink with it are not a
+            # regression, and less work is no excuse for more cost.)
+            per = _change(va, None if vb is None else vb / work["ratio"], m.worse, m.floor,
+                          threshold)
+            row.update(per_work=per, regression=per["regression"],
+                       improvement=per["improvement"])
+        elif work is not None and m.key in PEAKS and work["ratio"] > 1 + threshold / 100:
+            row.update(worse_if=None, regression=False, improvement=False)
         metrics.append({"metric": m.key, "label": m.label, "unit": m.unit, **row})
-    out: dict[str, Any] = {"threshold_percent": threshold, "metrics": metrics}
+    out: dict[str, Any] = {"threshold_percent": threshold, "metrics": metrics,
+                           "workload": work}
     ca, cb = (r.get("net", {}).get("connections") or [] for r in (a, b))
     out["connections"] = _only([_conn_key(c) for c in ca], [_conn_key(c) for c in cb])
     out["threads"] = _rows(_by_name(a.get("threads", []), "name", "cpu_percent_avg"),
@@ -149,22 +196,35 @@ def cpu_seconds(report: dict[str, Any]) -> float | None:
 def _functions(a: dict[str, Any], b: dict[str, Any], threshold: float) -> list[dict[str, Any]]:
     """Functions by their share of the samples, and by their samples per second of the
     process's CPU time: a share can stay put while a function's cost per second of work
-    went up (the whole program slowed down with it).  A regression is either."""
+    went up (the whole program slowed down with it).  A regression is either, beyond the
+    sampling noise."""
     share_a = _by_name(a["functions"], "name", "total_percent")
     share_b = _by_name(b["functions"], "name", "total_percent")
-    rows = _rows(share_a, share_b, HIGHER, SHARE_FLOOR, threshold, absent=0.0)
+    count_a = _by_name(a["functions"], "name", "total_samples")
+    count_b = _by_name(b["functions"], "name", "total_samples")
+    n_a, n_b = (sum(_by_name(r["functions"], "name", "self_samples").values()) for r in (a, b))
     cpu_a, cpu_b = cpu_seconds(a), cpu_seconds(b)
-    per_a = {k: v / cpu_a for k, v in _by_name(a["functions"], "name", "total_samples").items()
-             } if cpu_a else {}
-    per_b = {k: v / cpu_b for k, v in _by_name(b["functions"], "name", "total_samples").items()
-             } if cpu_b else {}
     # py-spy's samples are of threads not waiting in a syscall, which is not quite on-CPU:
     # over a fraction of a CPU second the ratio is noise, shown but not judged.
     judged = HIGHER if min(cpu_a or 0.0, cpu_b or 0.0) >= MIN_CPU_S else None
-    for row in rows:
-        name = row["name"]
-        per = _change(per_a.get(name, 0.0) if per_a else None,
-                      per_b.get(name, 0.0) if per_b else None, judged, PER_CPU_FLOOR, threshold)
+    rows = []
+    for name in sorted(set(share_a) | set(share_b)):
+        pa, pb = share_a.get(name, 0.0), share_b.get(name, 0.0)
+        noise = NOISE_SE * 100 * math.sqrt(_share_var(pa / 100, n_a) + _share_var(pb / 100, n_b))
+        row = {"name": name, **_change(pa, pb, HIGHER, max(SHARE_FLOOR, noise), threshold)}
+        ka, kb = count_a.get(name, 0.0), count_b.get(name, 0.0)
+        if cpu_a and cpu_b:
+            noise = NOISE_SE * math.sqrt(ka / cpu_a ** 2 + kb / cpu_b ** 2)
+            per = _change(ka / cpu_a, kb / cpu_b, judged, max(PER_CPU_FLOOR, noise), threshold)
+        else:
+            per = _change(None, None, judged, PER_CPU_FLOOR, threshold)
         row["samples_per_cpu_s"] = per
         row["regression"] = row["regression"] or per["regression"]
+        rows.append(row)
+    rows.sort(key=lambda r: -abs(r["delta"] or 0.0))
     return rows
+
+
+def _share_var(p: float, n: float) -> float:
+    """The variance of a share ``p`` estimated from ``n`` samples (binomial)."""
+    return p * (1 - p) / n if n > 0 else 0.0

@@ -33,10 +33,18 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
     t = Table("metric", "A", "B", "change", "", title=f"A = {clean_markup(a_name)}   "
               f"B = {clean_markup(b_name)}   (threshold {diff['threshold_percent']:g}%)",
               title_justify="left", box=None)
+    work = diff.get("workload")
     for row in diff["metrics"]:
         fmt = _FMT[row["unit"]]
-        t.add_row(row["label"], fmt(row["a"]), fmt(row["b"]), _pct(row), _verdict(row))
+        per = row.get("per_work")
+        # judged per unit of work: the change that counted is that one
+        change = f"{_pct(row)} ({_pct(per)} per byte)" if per else _pct(row)
+        t.add_row(row["label"], fmt(row["a"]), fmt(row["b"]), change, _verdict(row))
     console.print(t)
+    if work:
+        console.print(f"workload: {work['measure']} {fmt_byte_rate(work['a'])} -> "
+                      f"{fmt_byte_rate(work['b'])} (x{work['ratio']:.2f}); CPU and call rates "
+                      "judged per byte of it")
     rows = diff.get("syscalls") or []
     if rows:
         st = Table("syscalls", "A", "B", "change", "", box=None)
