@@ -97,6 +97,7 @@ class FileStat:
     avg_read: float | None = None  # bytes per read over the last interval (else all time)
     avg_io: float | None = None  # bytes per call, reads and writes
     late: bool = False  # named from /proc: (part of) it was opened before the probe attached
+    mark: tuple[int, int, int, int] = (0, 0, 0, 0)  # the counts when rates were last taken
 
     @property
     def small_reads(self) -> bool:
@@ -118,6 +119,7 @@ class ConnStat:
     closed: bool = False
     closed_ts: float | None = None
     peer: tuple[str, str] | None = None  # (name, role) once its addresses are known
+    mark: tuple[int, int] = (0, 0)  # sent, received when rates were last taken
 
 
 @dataclass
@@ -154,6 +156,7 @@ class SyscallModel:
     # (ts, calls and errors by syscall name, socket totals): where rates are measured from.
     _marks: deque[Mark] = field(default_factory=deque)
     _last_ts: float | None = None
+    _rows_ts: float | None = None  # when the per-file and per-connection rates were taken
 
     def __post_init__(self) -> None:
         self.total_per_s = Series(self.history)
@@ -199,8 +202,14 @@ class SyscallModel:
         self.lat_every = int(frame.get("lat_every") or 1)
         self.drops = dict(frame.get("drops") or {})
         self._apply_calls(ts, dt, frame)
-        self._apply_files(dt, frame.get("files") or [])
-        self._apply_conns(dt, frame.get("conns") or [])
+        # Per-row rates over at least RATE_MIN_S, like the syscall rates: the last frame
+        # comes moments after the one before it (the target's exit).
+        span = ts - (self._rows_ts if self._rows_ts is not None else self._run_ts or ts)
+        span = span if span >= RATE_MIN_S else 0.0
+        self._apply_files(span, frame.get("files") or [])
+        self._apply_conns(span, frame.get("conns") or [])
+        if span:
+            self._rows_ts = ts
         self.peers = self._peer_totals()
         self._rates(ts)
         self.iosize = {k: list(v) for k, v in (frame.get("iosize") or {}).items()}
@@ -262,36 +271,39 @@ class SyscallModel:
                 (self.sock_sent, self.sock_recv),
                 {n: (p.sent, p.recv) for n, p in self.peers.items()})
 
-    def _apply_files(self, dt: float, rows: list[list[Any]]) -> None:
+    def _apply_files(self, span: float, rows: list[list[Any]]) -> None:
+        """Fold the files' counters in; with a ``span`` (seconds since the rates were last
+        taken, 0: not yet), take their rates."""
         for sid, rbytes, wbytes, reads, writes, *late in rows:
             path = self._name(sid)
             f = self.files.get(path) or self.files.setdefault(path, FileStat(path))
             f.late = bool(late and late[0])
-            d_rb, d_wb = int(rbytes) - f.read_bytes, int(wbytes) - f.write_bytes
-            d_r, d_w = int(reads) - f.reads, int(writes) - f.writes
-            if dt > 0 and min(d_rb, d_wb, d_r, d_w) >= 0:
-                f.read_per_s, f.write_per_s = d_rb / dt, d_wb / dt
-                f.reads_per_s, f.calls_per_s = d_r / dt, (d_r + d_w) / dt
             f.read_bytes, f.write_bytes, f.reads, f.writes = (
                 int(rbytes), int(wbytes), int(reads), int(writes))
-            # The last interval says what the program does now; all time when it was idle.
-            if d_r > 0 and d_rb >= 0:
-                f.avg_read = d_rb / d_r
-            elif f.reads:
-                f.avg_read = f.read_bytes / f.reads
+        if not span:
+            return
+        for f in self.files.values():
+            now = (f.read_bytes, f.write_bytes, f.reads, f.writes)
+            d_rb, d_wb, d_r, d_w = (a - b for a, b in zip(now, f.mark, strict=True))
+            f.mark = now
+            if min(d_rb, d_wb, d_r, d_w) < 0:  # a new probe run: counting starts over
+                continue
+            f.read_per_s, f.write_per_s = d_rb / span, d_wb / span
+            f.reads_per_s, f.calls_per_s = d_r / span, (d_r + d_w) / span
+            # The last span says what the program does now; all time when it was idle.
+            f.avg_read = d_rb / d_r if d_r else (
+                f.read_bytes / f.reads if f.reads else None)
             calls = d_r + d_w
-            if calls > 0 and d_rb + d_wb >= 0:
-                f.avg_io = (d_rb + d_wb) / calls
-            elif f.reads + f.writes:
-                f.avg_io = (f.read_bytes + f.write_bytes) / (f.reads + f.writes)
+            f.avg_io = (d_rb + d_wb) / calls if calls else (
+                (f.read_bytes + f.write_bytes) / (f.reads + f.writes)
+                if f.reads + f.writes else None)
 
-    def _apply_conns(self, dt: float, rows: list[list[Any]]) -> None:
+    def _apply_conns(self, span: float, rows: list[list[Any]]) -> None:
         seen: set[tuple[int, int]] = set()
         for cid, kind, local, remote, state, sent, recv, *_rest in rows:
             key = (self._run, int(cid))
             seen.add(key)
             c = self.conns.get(key)
-            new = c is None
             if c is None:
                 c = self.conns[key] = ConnStat(int(cid), str(kind), str(local or "?"),
                                                str(remote or "?"), str(state or ""))
@@ -300,9 +312,6 @@ class SyscallModel:
             if c.kind == "tcp":
                 self.tcp_sent += d_sent
                 self.tcp_recv += d_recv
-            if not new and dt > 0:
-                c.sent_per_s = rate(c.sent, int(sent), dt)
-                c.recv_per_s = rate(c.recv, int(recv), dt)
             c.sent, c.recv = int(sent), int(recv)
             c.local, c.remote = str(local or c.local), str(remote or c.remote)
             c.state = str(state or c.state)
@@ -315,6 +324,10 @@ class SyscallModel:
             if key not in seen:  # closed and dropped by the probe: nothing moves any more
                 c.closed, c.sent_per_s, c.recv_per_s = True, 0.0, 0.0
                 c.closed_ts = self._last_ts if c.closed_ts is None else c.closed_ts
+            elif span:
+                c.sent_per_s = rate(c.mark[0], c.sent, span)
+                c.recv_per_s = rate(c.mark[1], c.recv, span)
+                c.mark = (c.sent, c.recv)
         closed = [k for k, c in self.conns.items() if c.closed]
         for key in closed[: max(0, len(closed) - MAX_CLOSED_CONNS)]:
             self._retire(key)

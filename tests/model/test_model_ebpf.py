@@ -170,6 +170,27 @@ def test_rates_span_at_least_a_second_so_a_last_quick_frame_does_not_inflate_the
     assert rows["exit_group"].total == 1
 
 
+def test_file_and_connection_rates_also_span_at_least_a_second() -> None:
+    """The same for the rows of the File I/O and Network panes: 4 KiB written in the last
+    0.1 s are not 40 KiB/s."""
+    conn = [1, "tcp", "10.0.0.9:40000", "10.0.0.5:80", "ESTABLISHED"]
+    m = model_of(sys_frame(1, strs={1: "/data"}, files=[[1, 1000, 0, 1, 0]],
+                           conns=[[*conn, 100, 0, 1, 0, None, None]]),
+                 sys_frame(2, files=[[1, 3000, 0, 3, 0]],
+                           conns=[[*conn, 300, 0, 3, 0, None, None]]),
+                 sys_frame(2.1, files=[[1, 7096, 0, 4, 0]],
+                           conns=[[*conn, 700, 0, 4, 0, None, None]]))
+    f = m.sys.files["/data"]
+    assert f.read_per_s == pytest.approx(2000.0)  # the rate from 1 s to 2 s, kept
+    assert f.avg_read == pytest.approx(1000.0)
+    c = next(iter(m.sys.conns.values()))
+    assert c.sent_per_s == pytest.approx(200.0)
+    m.apply("ebpf", sys_frame(3.0, files=[[1, 7096, 0, 4, 0]],
+                              conns=[[*conn, 700, 0, 4, 0, None, None]]))
+    assert f.read_per_s == pytest.approx(4096.0)  # 2 s -> 3 s: the 4 KiB read at 2.1 s
+    assert c.sent_per_s == pytest.approx(400.0)
+
+
 def test_closed_connections_leave_the_live_view_but_not_the_totals() -> None:
     conn = [1, "tcp", "10.0.0.5:40000", "10.0.0.9:80", "ESTABLISHED", 500, 100, 1, 1, None,
             None]
