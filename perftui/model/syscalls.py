@@ -33,6 +33,15 @@ CLOSED_LINGER_S = 10.0  # a closed connection stays in the live view this long
 SOURCE_NAMES = {"bpf": "eBPF", "perf": "perf counters"}
 
 
+# Calls a percentile needs before it is shown: with fewer, a p99 is just the slowest call.
+PERCENTILE_MIN_CALLS = {0.50: 5, 0.95: 20, 0.99: 100}
+
+
+def shown_quantile_ns(hist: list[int], q: float) -> float | None:
+    """``quantile_ns``, or None when the histogram holds too few calls to say it."""
+    return quantile_ns(hist, q) if sum(hist) >= PERCENTILE_MIN_CALLS[q] else None
+
+
 def errno_name(number: int) -> str:
     """``2`` -> ``ENOENT``; a number the stdlib does not know stays a number."""
     return errno.errorcode.get(number, f"errno {number}")

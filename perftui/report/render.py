@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from perftui.model.syscalls import PERCENTILE_MIN_CALLS as MIN_CALLS
 from perftui.report.jsonout import dumps
 from perftui.safetext import clean_markup
 from perftui.units import (
@@ -20,8 +21,8 @@ from perftui.units import (
     fmt_percent,
 )
 
-# Calls a percentile needs before it is shown: with fewer, p99 is just the slowest call.
-PERCENTILE_MIN_CALLS = {"p50_us": 5, "p95_us": 20, "p99_us": 100}
+# Calls a percentile needs before it is shown (the panes' rule)
+PERCENTILE_MIN_CALLS = {f"p{round(q * 100)}_us": n for q, n in MIN_CALLS.items()}
 GROWTH_RATE_MIN_S = 60.0  # shorter: "+4.1 MiB in 8s", not a per-minute rate
 
 

@@ -9,7 +9,7 @@ from perftui.model.syscalls import (
     SyscallModel,
     SyscallStat,
     errno_name,
-    quantile_ns,
+    shown_quantile_ns,
 )
 from perftui.model.systhreads import ThreadSplit
 
@@ -100,7 +100,7 @@ def syscall_row(s: SyscallStat, threads: tuple[ThreadSysRow, ...] = ()) -> Sysca
     return SyscallRow(
         s.name, s.per_s, s.calls, sum(s.errors.values()),
         tuple((errno_name(e), n) for e, n in errs),
-        quantile_ns(lat, 0.50), quantile_ns(lat, 0.95), quantile_ns(lat, 0.99),
+        shown_quantile_ns(lat, 0.50), shown_quantile_ns(lat, 0.95), shown_quantile_ns(lat, 0.99),
         tuple(lat), s.time_s, threads)
 
 

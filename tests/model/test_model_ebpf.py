@@ -210,3 +210,10 @@ def test_an_io_uring_fd_is_said_in_the_file_pane() -> None:
                        "fd": {"count": 2, "files": [[3, "/tmp/a", 0],
                                                     [4, "anon_inode:[io_uring]", 0]]}})
     assert build_snapshot(m).fileio.io_uring
+
+
+def test_percentiles_need_enough_calls_to_be_shown() -> None:
+    """With 30 calls, p50 and p95 are shown, p99 (the slowest call, really) is not."""
+    m = model_of(sys_frame(1, strs={1: "read"}, calls={1: 30}, lat={1: [0] * 10 + [30]}))
+    row = build_snapshot(m).syscalls.rows[0]
+    assert row.p50_ns is not None and row.p95_ns is not None and row.p99_ns is None
