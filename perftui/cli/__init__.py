@@ -1,12 +1,14 @@
 """(8) The ``perftui`` command: one module per verb, each composing the layers below.
 
 ``main`` picks the verb; each verb parses its own arguments.  User mistakes (TargetError,
-SessionError) end with one line on stderr and exit status 2, never a traceback.
+SessionError) end with one line on stderr and exit status 2, never a traceback.  A reader
+that goes away (``perftui report | head``) ends the output quietly, as for any Unix filter.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 from perftui.cli.args import EXIT_USAGE
@@ -35,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_SIGPIPE
+
+
+EXIT_SIGPIPE = 128 + 13  # what a shell reports for a filter ended by SIGPIPE
 
 
 if __name__ == "__main__":

@@ -64,3 +64,16 @@ def test_the_model_keeps_the_status_a_probe_reports() -> None:
     model.apply("procfs", {"k": "gone", "ts": 10.0, "reason": "exited", "code": 3})
     header = build_snapshot(model).header
     assert (header.status, header.exit_detail) == ("exited", "exit status 3")
+
+
+@pytest.mark.parametrize("verb", [["report", "--json"], ["report"],
+                                  ["export", "--format", "folded"]])
+def test_a_reader_that_goes_away_ends_the_output_quietly(verb: list[str]) -> None:
+    """``perftui report | head``: no traceback when the pipe closes."""
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before the first write
+    done = subprocess.run([sys.executable, "-m", "perftui", *verb,
+                           str(REPO / "tests/golden/sessions/python_hot.perftui")],
+                          cwd=REPO, timeout=120, stdout=w, stderr=subprocess.PIPE, text=True)
+    os.close(w)
+    assert done.stderr == "" and done.returncode in (1, 141), done.stderr
