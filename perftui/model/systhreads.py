@@ -10,12 +10,15 @@ started mid-stream) counts from the frame it appears in.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 WINDOW_S = 10.0
 MAX_PAIRS = 8192  # past this, pairs idle for longest are forgotten
+# Pairs idle for the whole window keep only their totals, this many at most: a server that
+# starts a thread per request (20k threads in 12 s) must not make every frame cost more.
+MAX_IDLE = 65536
 
 Point = tuple[float, int, float, int]  # (ts, calls, seconds, errors), cumulative
 
@@ -49,10 +52,18 @@ class ThreadSplit:
     pairs: dict[str, dict[int, Pair]] = field(default_factory=dict)  # syscall -> tid ->
     since: float | None = None  # counts are known from here on
     now: float | None = None  # the newest frame
+    # The pairs above, least recently updated first: pruning looks only at what expired.
+    _order: OrderedDict[tuple[str, int], float] = field(default_factory=OrderedDict)
+    # Pairs idle past the window, by (syscall, tid): (their Pair's base and wire).
+    _idle: OrderedDict[tuple[str, int], tuple[bool, tuple[int, float, int],
+                                              tuple[int, float, int]]] = field(
+        default_factory=OrderedDict)
 
     def new_run(self) -> None:
         for p in self._all():
             p.base, p.wire = p.total(), (0, 0.0, 0)
+        self._idle = OrderedDict((k, (timed, _sum(base, wire), (0, 0.0, 0)))
+                                 for k, (timed, base, wire) in self._idle.items())
 
     def _all(self) -> list[Pair]:
         return [p for by_tid in self.pairs.values() for p in by_tid.values()]
@@ -63,32 +74,46 @@ class ThreadSplit:
         ``name``: sid -> syscall name."""
         if self.since is None:
             self.since = prev_ts if prev_ts is not None else ts
+        start = ts - WINDOW_S
         for tid, sid, calls, secs, errors, first, *_ in rows:
-            by_tid = self.pairs.setdefault(str(name(sid)), {})
+            key = (str(name(sid)), int(tid))
+            by_tid = self.pairs.setdefault(key[0], {})
             wire = (int(calls), float(secs or 0.0), int(errors or 0))
-            p = by_tid.get(int(tid))
+            p = by_tid.get(key[1])
             if p is None:
-                p = by_tid[int(tid)] = Pair(secs is not None)
-                if first:  # zero at the previous frame: everything counted is new
+                p = by_tid[key[1]] = Pair(secs is not None)
+                idle = self._idle.pop(key, None)
+                if idle is not None:  # back after a quiet window: from where it was
+                    _timed, p.base, old = idle
+                    p.wire = old
+                    p.points.append((prev_ts if prev_ts is not None else ts, *p.total()))
+                elif first:  # zero at the previous frame: everything counted is new
                     p.points.append((prev_ts if prev_ts is not None else ts, 0, 0.0, 0))
             elif first:  # the probe started this pair over (its table dropped it)
                 p.base, p.wire = p.total(), (0, 0.0, 0)
             p.wire = wire
-            p.points.append((ts, *p.total()))
+            pts = p.points
+            pts.append((ts, *p.total()))
+            while len(pts) >= 2 and pts[1][0] <= start:  # keep the one at the window's start
+                pts.popleft()
+            self._order[key] = ts
+            self._order.move_to_end(key)
         self.now = ts
         self._prune(ts)
 
     def _prune(self, now: float) -> None:
+        """Pairs not updated within the window (they add nothing to it) keep only their
+        totals; past MAX_PAIRS the least recently updated ones too."""
         start = now - WINDOW_S
-        for p in self._all():
-            pts = p.points
-            while len(pts) >= 2 and pts[1][0] <= start:  # keep the one at the window's start
-                pts.popleft()
-        keys = [(name, tid) for name, by_tid in self.pairs.items() for tid in by_tid]
-        if len(keys) > MAX_PAIRS:
-            keys.sort(key=lambda k: self.pairs[k[0]][k[1]].points[-1][0])
-            for name, tid in keys[:len(keys) - MAX_PAIRS]:
-                del self.pairs[name][tid]
+        while self._order:
+            key, last = next(iter(self._order.items()))
+            if last > start and len(self._order) <= MAX_PAIRS:
+                break
+            del self._order[key]
+            p = self.pairs[key[0]].pop(key[1])
+            self._idle[key] = (p.timed, p.base, p.wire)
+            if len(self._idle) > MAX_IDLE:
+                self._idle.popitem(last=False)
 
     def span(self) -> float:
         """Seconds the window covers (shorter at the start)."""
@@ -103,7 +128,7 @@ class ThreadSplit:
         start = self.now - WINDOW_S
         out: list[Delta] = []
         for tid, p in self.pairs.get(syscall, {}).items():
-            if not p.points:
+            if not p.points or p.points[-1][0] <= start:
                 continue
             then = p.points[0]
             for pt in p.points:
@@ -116,3 +141,7 @@ class ThreadSplit:
                 out.append(Delta(tid, calls, last[2] - then[2] if p.timed else None,
                                  errors if p.timed else None))
         return out
+
+
+def _sum(a: tuple[int, float, int], b: tuple[int, float, int]) -> tuple[int, float, int]:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])

@@ -9,11 +9,12 @@ interval user space sees the live files (fd, current generation) and the files c
   of the moment: read from /proc as the probe attached, then followed through every
   chdir/fchdir), or the syscall that made a socket, eventfd, epoll fd...;
 - readlink(/proc/PID/fd/N) the first time a live fd is seen (fds made before the probe
-  attached, dups, pipes);
-- for a closed fd never named, its kind if known, else ``(fd N, closed)``.
-Counts are summed per name across fd reuse and close.  Closed sockets, pipes and other
-anonymous fds are summed per kind (``(closed sockets)``): a server's thousands of short
-connections are one row here (the Network pane has them by peer).
+  attached, dups);
+- for a closed fd never named, ``(fd N, closed)``.
+Counts are summed per name across fd reuse and close.  Sockets, pipes and other anonymous
+fds are summed per kind, open or closed (``(sockets)``): a server's thousands of short
+connections are one row here (the Network pane has them by peer), and a socket's row does
+not change its name when it closes.
 Names read from /proc (the second case: the probe did not see the fd made) are marked
 ``late``, for the report and the pane to say so.  close_range() and a successful exec end the
 generations of the fds they may close (the kernel side scans up to about 4200 fds); fds
@@ -63,24 +64,16 @@ def closed_name(fd: int) -> str:
     return f"(fd {fd}, closed)"
 
 
-def _closed_kind(name: str) -> str | None:
-    """``(closed sockets)`` for a socket's name, None for a path."""
+def kind_row(name: str) -> str:
+    """The row of an fd named ``name``: its path, or for an anonymous fd its kind
+    (``socket:[123]`` -> ``(sockets)``, ``anon_inode:[eventfd]`` -> ``(eventfds)``)."""
     if name.startswith("/"):
-        return None
+        return name
     if name.startswith("anon_inode:"):
         kind = name.removeprefix("anon_inode:").strip("[]")
-        return f"(closed {kind.split(':')[-1]}s)"
-    head = name.split(":", 1)[0]
-    plural = _ANON.get(head)
-    return f"(closed {plural})" if plural else None
-
-
-def _is_kind(link: str, kind: str) -> bool:
-    """Whether /proc's fd link ``link`` (``socket:[123]``, ``anon_inode:[eventfd]``) can be
-    an fd of ``kind`` (a NEWFD_KINDS value)."""
-    if kind in ("socket", "pipe"):
-        return link.startswith(f"{kind}:")
-    return link.startswith("anon_inode:") or link.startswith("/")  # memfd: /memfd:name
+        return f"({kind.split(':')[-1]}s)"
+    plural = _ANON.get(name.split(":", 1)[0])
+    return f"({plural})" if plural else name
 
 
 class FileTable:
@@ -104,23 +97,24 @@ class FileTable:
         for key, counts in closed.items():
             name = self._names.pop(key, "")
             kind = self._kinds.pop(key, None)
-            path = ((_closed_kind(name) or name) if name
-                    else f"(closed {kind}s)" if kind else closed_name(key[0]))
-            self._add(self._retired, path, counts)
+            ended = kind_row(name) if name else f"({kind}s)" if kind else closed_name(key[0])
+            self._add(self._retired, ended, counts)
         totals = {path: list(c) for path, c in self._retired.items()}
         for key, counts in live.items():
-            known = self._names.get(key)
-            if known is None:
-                known = self._resolve(key[0])
+            row = self._names.get(key)
+            if row is None:
                 kind = self._kinds.get(key)
-                if kind is not None and (known is None or not _is_kind(known, kind)):
-                    # closed, and its number reused, before this read: not what is there now
-                    known = f"(closed {kind}s)"
-                elif known is not None:
-                    self._names[key] = known
-                    if kind is None:
-                        self.late.add(known)
-            self._add(totals, known or closed_name(key[0]), counts)
+                if kind is not None:  # made while watched: its kind says all there is
+                    row = f"({kind}s)"
+                else:
+                    found = self._resolve(key[0])
+                    if found is not None:
+                        row = kind_row(found)
+                        if row.startswith("/"):
+                            self.late.add(row)
+                if row is not None:
+                    self._names[key] = row
+            self._add(totals, row or closed_name(key[0]), counts)
         return totals
 
     def _learn(self, made: dict[tuple[int, int], Made]) -> None:
@@ -139,8 +133,8 @@ class FileTable:
             if m.path:
                 pending.append((key, m))
                 continue
-            kind = NEWFD_KINDS.get(m.syscall)  # a socket, an eventfd...: readlink names it
-            if kind is not None:             # while it is open, its kind once closed
+            kind = NEWFD_KINDS.get(m.syscall)  # a socket, an eventfd...: its kind names it
+            if kind is not None:
                 self._kinds[key] = kind
         while pending:  # rounds: a path relative to a directory fd opened in this batch
             left = []

@@ -564,7 +564,6 @@ TRACEPOINT_PROBE(sock, sock_recv_length) {
 #define FAMILY_INET 2
 #define TCP_SYN_SENT 2
 #define TCP_CLOSE 7
-#define TCP_LISTEN 10
 
 TRACEPOINT_PROBE(sock, inet_sock_set_state) {
     if (args->protocol != PROTO_TCP) return 0;
@@ -572,9 +571,12 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state) {
     struct connkey key = key_of(sk);
     struct conn *c = conns.lookup(&key);
     if (!c) {
-        // Many changes run in softirq context, on behalf of nobody: only a socket already
-        // known, or a change made by the target itself (connect, close), is ours.
-        if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->newstate == TCP_LISTEN)
+        // Many changes run in softirq context, on behalf of whatever task the CPU was
+        // running: over loopback, the target's close delivers the FIN to its peer's socket
+        // while the target is current.  So only a socket already known, or the target's
+        // own connect() (CLOSE -> SYN_SENT, never in softirq), is ours.
+        if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->oldstate != TCP_CLOSE
+                || args->newstate != TCP_SYN_SENT)
             return 0;
         c = conn_of(sk, args->family, args->protocol, 1);
         if (!c) return 0;

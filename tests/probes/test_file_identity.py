@@ -1,6 +1,6 @@
 """Files by what they are, not by fd number: a file opened, written and closed between two
 readings keeps its path; fd numbers reused by other files do not mix them; relative paths
-are resolved against the cwd and the directory fd; closed sockets are summed as sockets."""
+are resolved against the cwd and the directory fd; sockets are summed as sockets."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_short_lived_files_on_reused_fds_keep_their_paths(tmp_path: Path) -> Non
         assert files[str(work / f"f{i}.bin")]["write_bytes"] == 1000 * (i + 1)
     assert files[str(work / "sub" / "g.bin")]["write_bytes"] == 777  # openat(dirfd, "g.bin")
     assert files[str(work / "f0.bin")]["read_bytes"] == 1000  # reopened to read it back
-    sockets = files["(closed sockets)"]
+    sockets = files["(sockets)"]
     assert (sockets["read_bytes"], sockets["write_bytes"]) == (4321, 4321)  # both ends
     assert not [p for p in files if p.startswith("(fd ")], files
 
@@ -54,7 +54,7 @@ def test_transfers_count_both_sides_and_mass_closes_end_files(tmp_path: Path) ->
                    "splice.bin": (0, src), "before_range.bin": (0, 100),
                    "after_range.bin": (0, 200), "cloexec.bin": (0, 50),
                    "after_exec.bin": (0, 70)}
-    pipes = files["(closed pipes)"]  # splice's pipe: named by pipe2 although never read
+    pipes = files["(pipes)"]  # splice's pipe: named by pipe2 although never read
     assert (pipes["read_bytes"], pipes["write_bytes"]) == (src, src)
     assert not [p for p in files if p.startswith("(fd ")], files
     assert not [f for f in files.values() if f.get("opened_before_attach")
