@@ -64,6 +64,10 @@ def source_label(m: SyscallModel) -> str:
     return f"{name} ({m.stream} probe)" if name else ""
 
 
+# tid 0 in the probe's per-thread rows: threads that started and ended between two frames
+SHORT_LIVED_NAME = "(short-lived)"
+
+
 def thread_rows(split: ThreadSplit, syscall: str,
                 names: dict[int, str]) -> tuple[ThreadSysRow, ...]:
     span = split.span()
@@ -71,7 +75,8 @@ def thread_rows(split: ThreadSplit, syscall: str,
     total = sum(d.calls for d in deltas)
     if span <= 0 or not deltas:
         return ()
-    rows = [ThreadSysRow(d.tid, names.get(d.tid, ""), d.calls / span,
+    rows = [ThreadSysRow(d.tid, names.get(d.tid) or (SHORT_LIVED_NAME if d.tid == 0 else ""),
+                         d.calls / span,
                          d.calls / total if total else 0.0, d.errors,
                          d.seconds / d.calls * 1e9 if d.seconds is not None and d.calls
                          else None)

@@ -92,6 +92,7 @@ class Totals:
     late: set[str] = field(default_factory=set)  # names read from /proc
     iosize: dict[str, list[int]] = field(default_factory=dict)
     conns: list[list[Any]] = field(default_factory=list)
+    frames: list[Frame] = field(default_factory=list)
     caps: Frame = field(default_factory=dict)
     lat_every: list[int] = field(default_factory=list)  # of every sys frame
 
@@ -118,6 +119,7 @@ def totals(frames: list[Frame]) -> Totals:
     out.late = {strs[row[0]] for row in last.get("files", []) if row[5:6] == [1]}
     out.iosize = last.get("iosize", {})
     out.conns = list(conns.values())
+    out.frames = list(frames)
     return out
 
 
@@ -381,6 +383,28 @@ def test_calls_and_errors_per_thread_are_exact_below_the_sampling_rate() -> None
     assert [(t.tid, t.share) for t in row.threads] == [(split.tid_a, 0.75),
                                                        (split.tid_b, 0.25)]
     assert sum(t.per_s for t in row.threads) * m.sys.threads.span() == pytest.approx(4000)
+
+
+@needs_bpf
+def test_threads_that_live_within_one_interval_are_summed_as_one_row() -> None:
+    """50 threads one after another, 100 getppid each, all within one interval: one row per
+    syscall under tid 0 with every call, no row of their own."""
+    from perftui.model import Model
+    from perftui.views.snapshot import build_snapshot
+
+    t = run_target("short", "50", "100", probe_args=("--exact-latency",))
+    rows = [r for f in (f for f in t.frames if f["k"] == "sys") for r in f.get("bythread", [])]
+    strs: dict[int, str] = {}
+    for f in t.frames:
+        strs.update({int(k): v for k, v in f.get("strs", {}).items()})
+    getppid = [r for r in rows if strs.get(r[1]) == "getppid"]
+    assert {r[0] for r in getppid} == {0}
+    assert max(r[2] for r in getppid) == 50 * 100
+    m = Model()
+    for f in t.frames:
+        m.apply("ebpf", f)
+    row = next(r for r in build_snapshot(m).syscalls.rows if r.name == "getppid")
+    assert [(th.name, th.share) for th in row.threads] == [("(short-lived)", 1.0)]
 
 
 @needs_root

@@ -12,6 +12,7 @@ interpreter shutdown calls).  Ops:
   reuse SIZE A B PAUSE  open A, read SIZE, sleep PAUSE s, close; then the same with B
                         (which gets A's fd number)
   early N SIZE PATH     as read, but PATH is opened before "ready" (before any probe)
+  short K N             K threads one after another, each making N getppid calls
   hot N K               N one-byte reads of /dev/zero, with a 20 ms sleep after each N/K
   idle                  nothing (the baseline of the op-independent calls)
 LINGER is the environment variable SYSCALL_TARGET_LINGER (default 0.5).
@@ -82,6 +83,19 @@ def do_reuse(size: int, a: str, b: str, pause: float) -> None:
         os.close(fd)
 
 
+def do_short(k: int, n: int) -> None:
+    import threading
+
+    def calls() -> None:
+        for _ in range(n):
+            os.getppid()
+
+    for _ in range(k):
+        t = threading.Thread(target=calls)
+        t.start()
+        t.join()
+
+
 def main() -> None:
     guard()
     op, args = sys.argv[1], sys.argv[2:]
@@ -99,6 +113,8 @@ def main() -> None:
         do_tcp(int(args[0]))
     elif op == "hot":
         do_hot(int(args[0]), int(args[1]))
+    elif op == "short":
+        do_short(int(args[0]), int(args[1]))
     elif op == "reuse":
         do_reuse(int(args[0]), args[1], args[2], float(args[3]))
     elif op != "idle":
