@@ -31,6 +31,8 @@ TASKSTATS_TYPE_AGGR_TGID = 5
 NLM_F_REQUEST = 1
 NLMSG_ERROR = 2
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+SO_TIMESTAMP = getattr(socket, "SO_TIMESTAMP", 29)
+_TIMEVAL = struct.Struct("=qq")
 RCVBUF_BYTES = 8 << 20
 
 _NLMSG = struct.Struct("=IHHII")  # len, type, flags, seq, pid
@@ -42,6 +44,13 @@ _EXITCODE = struct.Struct("=I")  # struct taskstats: u16 version, 2 pad, u32 ac_
 # to stand for /proc/PID/io: only the CPU times are taken.
 _CPU = struct.Struct("=QQ")
 _CPU_AT = 152
+# struct taskstats: ac_comm[32] at 80; ac_pid, ac_ppid, ac_btime (u32) at 128; ac_etime (u64,
+# microseconds) at 144.
+_COMM_AT = 80
+_IDS = struct.Struct("=III")
+_IDS_AT = 128
+_ETIME = struct.Struct("=Q")
+_ETIME_AT = 144
 
 
 def _attr(kind: int, payload: bytes) -> bytes:
@@ -89,6 +98,9 @@ class ExitWatcher:
                     break
                 except OSError:
                     continue
+            # The kernel's receive time of each record: the exit's moment, to the
+            # microsecond (the record's own start time is in whole seconds).
+            self._sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMP, 1)
             self._sock.bind((0, 0))
             family = self._family_id()
             cpus = f"0-{max(0, (os.cpu_count() or 1) - 1)}".encode() + b"\0"
@@ -103,6 +115,11 @@ class ExitWatcher:
         self._leader_cpu: tuple[float, float] | None = None
         self._group_cpu: tuple[float, float] | None = None
         self.overflowed = False  # some exits were dropped by the kernel (a full buffer)
+        # --children: the target's descendants; exits of these and of their children are
+        # kept in ``exits`` as [pid, ppid, comm, start_epoch, life_s, user_s, system_s,
+        # code, signal] (a task of a descendant's thread group too: readers match pids)
+        self.tree: set[int] | None = None
+        self.exits: list[list[object]] = []
 
     def _request(self, family: int, cmd: int, attrs: bytes) -> None:
         body = _GENL.pack(cmd, 1, 0) + attrs
@@ -140,7 +157,7 @@ class ExitWatcher:
             if not ready:
                 break
             try:
-                data = self._sock.recv(1 << 16)
+                data, when = self._recv()
             except BlockingIOError:
                 continue
             except OSError as exc:
@@ -149,7 +166,7 @@ class ExitWatcher:
                     continue
                 return self._status
             for _kind, payload in _messages(data):
-                self._take(payload[_GENL.size:])
+                self._take(payload[_GENL.size:], when)
         return self._status
 
     def cpu(self) -> tuple[float, float] | None:
@@ -157,7 +174,16 @@ class ExitWatcher:
         group's sum (sent when a process that had threads ends), else its one task's."""
         return self._group_cpu or self._leader_cpu
 
-    def _take(self, payload: bytes) -> None:
+    def _recv(self) -> tuple[bytes, float]:
+        """One datagram and when the kernel queued it (now, if it does not say)."""
+        data, anc, _flags, _addr = self._sock.recvmsg(1 << 16, socket.CMSG_SPACE(16))
+        for level, kind, raw in anc:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMP and len(raw) >= 16:
+                sec, usec = _TIMEVAL.unpack_from(raw)
+                return data, sec + usec / 1e6
+        return data, time.time()
+
+    def _take(self, payload: bytes, when: float | None = None) -> None:
         attrs = _attrs(payload)
         for kind, id_kind in ((TASKSTATS_TYPE_AGGR_TGID, TASKSTATS_TYPE_TGID),
                               (TASKSTATS_TYPE_AGGR_PID, TASKSTATS_TYPE_PID)):
@@ -169,6 +195,8 @@ class ExitWatcher:
             if ident is None or stats is None or len(stats) < 8:
                 continue
             if struct.unpack_from("=I", ident)[0] != self.pid:
+                if kind == TASKSTATS_TYPE_AGGR_PID:
+                    self._descendant(stats, when)
                 continue
             cpu = None
             if len(stats) >= _CPU_AT + _CPU.size:
@@ -181,6 +209,41 @@ class ExitWatcher:
             (code,) = _EXITCODE.unpack_from(stats, 4)
             signal = code & 0x7F
             self._status = (None, signal) if signal else ((code >> 8) & 0xFF, None)
+
+    def _descendant(self, stats: bytes, when: float | None) -> None:
+        """Keep the exit record of a task of the tree (its parent is in it, or it is)."""
+        if self.tree is None or len(stats) < _CPU_AT + _CPU.size:
+            return
+        pid, ppid, btime = _IDS.unpack_from(stats, _IDS_AT)
+        if pid not in self.tree and ppid not in self.tree and ppid != self.pid:
+            return
+        self.tree.add(pid)
+        (code,) = _EXITCODE.unpack_from(stats, 4)
+        signal = code & 0x7F
+        comm = stats[_COMM_AT:_COMM_AT + 32].split(b"\0", 1)[0].decode("utf-8", "replace")
+        (etime,) = _ETIME.unpack_from(stats, _ETIME_AT)
+        user_us, sys_us = _CPU.unpack_from(stats, _CPU_AT)
+        start = when - etime / 1e6 if when is not None else float(btime)
+        self.exits.append([pid, ppid, comm, round(start, 6), etime / 1e6, user_us / 1e6,
+                           sys_us / 1e6,
+                           None if signal else (code >> 8) & 0xFF, signal or None])
+
+    def take_exits(self) -> list[list[object]]:
+        """The descendants' exit records since the last call (drains the socket first)."""
+        while True:
+            try:
+                data, when = self._recv()
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                if exc.errno == errno.ENOBUFS:
+                    self.overflowed = True
+                    continue
+                break
+            for _kind, payload in _messages(data):
+                self._take(payload[_GENL.size:], when)
+        out, self.exits = self.exits, []
+        return out
 
     def close(self) -> None:
         self._sock.close()

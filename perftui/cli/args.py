@@ -40,6 +40,9 @@ def add_probes_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--probes", type=probes_arg, default=None, metavar="LIST",
                    help="probes to run: auto (default: procfs, py-spy for Python, eBPF when "
                         "root with bcc) or a comma list of " + ", ".join(PROBE_NAMES))
+    p.add_argument("--children", action=argparse.BooleanOptionalAction, default=None,
+                   help="watch the target's descendants too (the default for a command "
+                        "perftui starts; --no-children: the one process only)")
 
 
 def split_command(argv: list[str]) -> tuple[list[str], list[str]]:

@@ -53,7 +53,7 @@ def run_live(argv: list[str]) -> int:
     from perftui.sources.live import LiveSource
 
     target = resolve_target(args, command)
-    probes = probes_for(target, args.probes)
+    probes = probes_for(target, args.probes, children=args.children)
     recorder = _recorder(args.record, target, args.interval, probes)
     # Probes start now, while the UI is still being imported: the first frame comes sooner.
     source = EarlyStartSource(LiveSource(target.pid, args.interval, probes=probes,

@@ -44,19 +44,23 @@ def resolve_target(args: argparse.Namespace, command: list[str]) -> Target:
 
 
 def probes_for(target: Target, only: tuple[str, ...] | None = None,
-               recording: bool = False) -> list[ProbeSpec]:
+               recording: bool = False, children: bool | None = None) -> list[ProbeSpec]:
     """The probes for a target: the same for the live view and ``perftui record``.
     ``only`` names them (procfs always runs: every pane starts from it); ``recording``: py-spy
-    in short chunks, so windows of the file get their own samples."""
+    in short chunks, so windows of the file get their own samples; ``children``: follow the
+    target's descendants (None: when perftui started the command)."""
     from perftui.host import probeselect as ps
 
+    follow = target.child is not None if children is None else children
     pyspy = ps.pyspy_spec(max_chunk=ps.PYSPY_RECORD_CHUNK_S if recording
-                          else ps.PYSPY_MAX_CHUNK_S)
+                          else ps.PYSPY_MAX_CHUNK_S, subprocesses=follow)
     if only is None:
         command = target.child.path if target.child is not None else None
-        return list(ps.select_probes(target.pid, command=command, pyspy=pyspy).probes)
-    by_name = {"pyspy": pyspy, "stacks": ps.STACKS, "ebpf": ps.EBPF,
-               "perfcount": ps.PERFCOUNT}
-    return [ps.PROCFS, *(by_name[n] for n in dict.fromkeys(only) if n != "procfs")]
+        specs = list(ps.select_probes(target.pid, command=command, pyspy=pyspy).probes)
+    else:
+        by_name = {"pyspy": pyspy, "stacks": ps.STACKS, "ebpf": ps.EBPF,
+                   "perfcount": ps.PERFCOUNT}
+        specs = [ps.PROCFS, *(by_name[n] for n in dict.fromkeys(only) if n != "procfs")]
+    return [ps.following_children(s) for s in specs] if follow else specs
 
 

@@ -162,4 +162,5 @@ def main(argv: list[str]) -> int:
         p.error("what to record: -p PID, -n NAME or -- CMD ARGS...")
     who = resolve_target(args, command)
     return record(who, args.output, args.interval, args.duration,
-                  probes_for(who, args.probes, recording=True))
+                  probes_for(who, args.probes, recording=True,
+                             children=args.children))

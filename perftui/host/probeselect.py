@@ -12,7 +12,7 @@ itself asks py-spy, which also finds interpreters embedded under other names whe
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from perftui.sources.probeproc import ProbeSpec
 from probes.targetinfo import file_python_version, python_version
@@ -53,6 +53,15 @@ def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
         if on:
             args.append(flag)
     return ProbeSpec(PYSPY, "probes.pyspy", args, after_exec=True)
+
+
+def following_children(spec: ProbeSpec) -> ProbeSpec:
+    """``spec`` watching the target's descendants too, where the probe can (procfs and ebpf:
+    ``--children``; pyspy is given ``--subprocesses`` by pyspy_spec; the perf-counter
+    fallback and the native stack sampler see the target alone)."""
+    if spec.module in (PROCFS.module, EBPF.module) and "--children" not in spec.args:
+        return replace(spec, args=[*spec.args, "--children"])
+    return spec
 
 
 def native_stacks_possible() -> bool:

@@ -15,6 +15,7 @@ from perftui.model.process import ProcessState
 from perftui.model.series import Series, rate
 from perftui.model.stacks import StackModel
 from perftui.model.syscalls import SyscallModel
+from perftui.model.tree import ProcessTable
 from perftui.safetext import clean_tree
 
 HELD_NOT_TARGET = frozenset({"mem", "fd", "net"})
@@ -47,6 +48,7 @@ class Model:
     pystacks: StackModel = field(default_factory=StackModel)  # the pyspy stream
     nativestacks: StackModel = field(default_factory=StackModel)  # the stacks stream
     sys: SyscallModel = field(init=False)  # the ebpf (or perfcount) stream
+    tree: ProcessTable = field(default_factory=ProcessTable)  # the descendants (--children)
     _prev_self: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
@@ -91,12 +93,15 @@ class Model:
             self.nativestacks.apply(frame)
         elif stream in SYSCALL_STREAMS:
             self.sys.apply(stream, frame)
+            if kind == "sys" and isinstance(frame.get("procs"), dict):
+                self.tree.apply_ebpf(frame["procs"])
             if kind == "caps":  # the final word after hello's pending caps
                 status.apply_caps(frame)
         if kind == "hello":
             check_schema(stream, frame)
             status.apply_hello(frame)
             self.pid = self.pid or frame.get("pid")
+            self.tree.root = self.tree.root or self.pid
             self.host = self.host or str(frame.get("host", ""))
             if isinstance(frame.get("ncpu"), int):
                 self.ncpu = frame["ncpu"]
@@ -123,6 +128,8 @@ class Model:
                     # CPU and I/O counters are where the command's start from.
                     frame = {k: v for k, v in frame.items() if k not in HELD_NOT_TARGET}
                 self.process.apply_sample(frame)
+                if isinstance(ts, (int, float)):
+                    self.tree.apply_procfs(float(ts), frame)
                 # A server's clients are rolled up under the port it listens on.
                 self.sys.listening.update(
                     port for c in self.process.conns.values() if c.state == "LISTEN"

@@ -88,6 +88,11 @@ class ProcessState:
     def apply_meta(self, frame: Frame) -> None:
         self.meta = {k: v for k, v in frame.items() if k not in ("k", "seq")}
 
+    @property
+    def cpu_times(self) -> tuple[float, float] | None:
+        """The latest (user, system) CPU seconds since the process started."""
+        return self._prev_cpu
+
     def apply_sample(self, frame: Frame) -> None:
         # A recording's baseline is stamped when the recording starts, read a little before.
         ts = float(frame.get("measured_ts") or frame["ts"])

@@ -20,12 +20,13 @@ from perftui.model.model import Model
 from perftui.report.accum import SummaryPart, WindowStart
 from perftui.report.parts import CpuPart, FunctionsPart, IoPart, MemoryPart, NetPart, ThreadsPart
 from perftui.report.parts_sys import FilesPart, SyscallsPart
+from perftui.report.parts_tree import ProcessesPart
 
 
 def part_factories() -> list[Callable[[], SummaryPart]]:
     """Every report part, in the order their keys appear: an explicit list, no registry."""
     return [CpuPart, MemoryPart, IoPart, NetPart, ThreadsPart, FunctionsPart, SyscallsPart,
-            FilesPart]
+            FilesPart, ProcessesPart]
 
 
 @dataclass

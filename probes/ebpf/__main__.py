@@ -38,6 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--exact-latency", action="store_true",
                    help="time every syscall, however many (default: above 50 000/s, time a "
                    "weighted sample plus every call that blocks)")
+    p.add_argument("--children", action="store_true",
+                   help="follow the process's descendants too (counted with it, and per "
+                   "process in the sys frame's procs)")
     return p.parse_args(argv)
 
 
@@ -60,7 +63,8 @@ def _start_in_background(pid: int, args: argparse.Namespace,
 
     def run_start() -> None:
         try:
-            box.append(start(pid, args.source, args.detail, strings, args.exact_latency))
+            box.append(start(pid, args.source, args.detail, strings, args.exact_latency,
+                             args.children))
         except Exception as e:  # a bug: say so in the caps rather than die silently
             traceback.print_exc()
             box.append(Started(None, None, pending_caps(f"probe error: {e!r}")))

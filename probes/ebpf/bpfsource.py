@@ -9,7 +9,7 @@ from typing import Any
 
 from probes.sockdiag import SockDiag
 
-from .bpfmap import possible_cpus, sum_u64
+from .bpfmap import Map, possible_cpus, sum_u64
 from .conns import ConnTable
 from .files import FDFAST, FileTable, Made
 from .files import KEY as FDKEY
@@ -73,12 +73,21 @@ class BpfSource:
             fields["bythread"] = self._bythread()
             self._file_fields(fields)
             warns += self._drops(fields)
+        if self._l.procs is not None:
+            fields["procs"] = self._procs(self._l.procs)
         if self._conns is not None:
             rows, done = self._conns.rows(self._l.conns.items())
             for key in done:
                 self._l.conns.delete(key)
             fields["conns"] = rows
         return fields, warns
+
+    def _procs(self, procs: Map) -> dict[int, list[int]]:
+        """Per process of the tree: [calls, read bytes, written bytes, reads, writes]."""
+        out: dict[int, list[int]] = {}
+        for key, value in procs.items():
+            out[_U32.unpack(key)[0]] = sum_u64(value, 5, procs.stride, self._cpus)
+        return out
 
     def _adapt(self, total: int) -> None:
         """Choose the latency sampling shift for the next interval from the last one's rate."""

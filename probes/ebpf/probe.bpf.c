@@ -8,6 +8,9 @@
 //   FULL        latency, errors, files, sockets (else: counts only, sys_enter alone)
 //   NET         the sock:sock_{send,recv}_length and sock:inet_sock_set_state tracepoints
 //               exist
+//   TREE        follow TGID's descendants too (PID_SLOTS: the kernel's pid_max): every
+//               syscall of the tree is counted, and per process in ``procs``; the per-fd
+//               tables (files, names) stay TGID's own, as fd numbers are per process
 // Only tracepoint arguments are read (never kernel structs): the headers bcc compiles
 // against need not match the running kernel.
 
@@ -15,6 +18,49 @@
 
 // Per-syscall counts, indexed by syscall number.  Per-CPU: no atomics on the hot path.
 BPF_PERCPU_ARRAY(counts, u64, MAX_NR);
+
+#ifdef TREE
+// The processes watched, by pid: 1 for TGID's descendants (set at fork, cleared when the
+// whole group is dead).  An array, not a hash: every syscall of every process on the host
+// looks here, and an array lookup is an inlined bounds check and load.
+BPF_ARRAY(tree, u8, PID_SLOTS);
+struct pstat { u64 calls; u64 rbytes; u64 wbytes; u64 reads; u64 writes; };
+BPF_PERCPU_HASH(procs, u32, struct pstat, 4096);  // per process of the tree
+
+static __always_inline int watched(u32 tgid) {
+    if (tgid == TGID) return 1;
+    u8 *w = tree.lookup(&tgid);
+    return w && *w;
+}
+
+static __always_inline struct pstat *pstat_of(u32 tgid) {
+    struct pstat zero = {};
+    return procs.lookup_or_try_init(&tgid, &zero);
+}
+
+TRACEPOINT_PROBE(sched, sched_process_fork) {
+    u32 parent = bpf_get_current_pid_tgid() >> 32;  // runs in the forking task
+    if (!watched(parent)) return 0;
+    u32 child = args->child_pid;  // a new thread's tid too: harmless, its group is watched
+    u8 one = 1;
+    tree.update(&child, &one);
+    return 0;
+}
+
+TRACEPOINT_PROBE(sched, sched_process_exit) {
+    u64 id = bpf_get_current_pid_tgid();
+    u32 pid = id >> 32, tid = (u32)id;
+    if (!watched(pid)) return 0;
+    u8 zero = 0;
+    if (tid != pid) tree.update(&tid, &zero);  // a thread's slot, set at its clone
+    if (args->group_dead && pid != TGID) tree.update(&pid, &zero);  // the process is gone
+    return 0;
+}
+
+#define IS_WATCHED(tgid) watched(tgid)
+#else
+#define IS_WATCHED(tgid) ((tgid) == TGID)
+#endif
 
 #ifdef FULL
 // What a syscall does with a file descriptor (filled by user space, indexed by number).
@@ -51,7 +97,7 @@ struct slot {
     u8 kind;
     u8 flags;
     u8 shift;  // sampling shift in force when it started (weight 1 << shift)
-    u8 pad;
+    u8 own;    // TGID's own call (else a descendant's: counted, but not in the fd tables)
 };
 BPF_PERCPU_ARRAY(cur, struct slot, 1);
 BPF_TABLE("lru_hash", u32, struct slot, parked, 16384);
@@ -228,15 +274,22 @@ static __always_inline void remember_path(struct bpf_raw_tracepoint_args *ctx, u
 // Attached by user space once the fdkind table is filled (not by bcc at load time).
 int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
     u64 id = bpf_get_current_pid_tgid();
-    if ((id >> 32) != TGID) return 0;
+    if (!IS_WATCHED(id >> 32)) return 0;
     u32 nr = ctx->args[1];
     u64 *c = counts.lookup(&nr);
     if (!c) return 0;  // out of range (x32 numbers have bit 30 set)
     (*c)++;
+#ifdef TREE
+    struct pstat *ps = pstat_of(id >> 32);
+    if (ps) ps->calls++;
+#endif
 #ifdef FULL
     u8 *k = fdkind.lookup(&nr);
     u32 kind = k ? *k : 0;
     if (kind == K_NOSLOT) return 0;
+    u8 own = (id >> 32) == TGID;  // fd numbers are per process: the fd tables are TGID's
+    if (!own && kind != K_READ && kind != K_WRITE && kind != K_XFER01 && kind != K_XFER20)
+        kind = 0;
     u32 zero = 0;
     struct slot *s = cur.lookup(&zero);
     u32 *cfg = config.lookup(&zero);
@@ -261,6 +314,7 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
     s->fd2 = fd2 < 0 || fd2 > 0x7fffffff ? -1 : fd2;
     s->kind = kind;
     s->shift = shift;
+    s->own = own;
     if ((*c & ((1ULL << shift) - 1)) == 0) {
         s->flags = F_LIVE | F_TIMED;
         s->ts = bpf_ktime_get_ns();
@@ -286,11 +340,20 @@ TRACEPOINT_PROBE(sched, sched_switch) {
     return 0;
 }
 
-// ``ret`` bytes moved through ``fd``: read (dir 0) or written (dir 1).
-static __always_inline void count_bytes(s32 fd_signed, u32 dir, long ret) {
+// ``ret`` bytes moved through ``fd``: read (dir 0) or written (dir 1), by TGID (``own``)
+// or by one of its descendants (process ``tgid``).
+static __always_inline void count_bytes(s32 fd_signed, u32 dir, long ret, u8 own, u32 tgid) {
     u32 b = dir * NSLOT + log2_bucket(ret);
     u64 *h = iosize.lookup(&b);
     if (h) (*h)++;
+#ifdef TREE
+    struct pstat *ps = pstat_of(tgid);
+    if (ps) {
+        if (dir == 0) { ps->rbytes += ret; ps->reads++; }
+        else { ps->wbytes += ret; ps->writes++; }
+    }
+    if (!own) return;
+#endif
     fd_used(fd_signed);
     u32 fd = fd_signed;
     if (fd < FDFAST) {
@@ -370,7 +433,7 @@ static __always_inline void new_cwd(u32 tid, long ret) {
 
 int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     u64 id = bpf_get_current_pid_tgid();
-    if ((id >> 32) != TGID) return 0;
+    if (!IS_WATCHED(id >> 32)) return 0;
     u32 zero = 0, tid = (u32)id;
     struct slot *s = cur.lookup(&zero);
     if (!s) return 0;
@@ -422,11 +485,12 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
         if (e) (*e)++;
         else drop(DROP_ERRS);
     } else if (ret > 0 && mine.fd >= 0) {
+        u32 tgid = id >> 32;
         if (mine.kind == K_READ || mine.kind == K_WRITE) {
-            count_bytes(mine.fd, mine.kind == K_READ ? 0 : 1, ret);
+            count_bytes(mine.fd, mine.kind == K_READ ? 0 : 1, ret, mine.own, tgid);
         } else if (mine.kind == K_XFER01 || mine.kind == K_XFER20) {
-            count_bytes(mine.fd, 1, ret);
-            if (mine.fd2 >= 0) count_bytes(mine.fd2, 0, ret);
+            count_bytes(mine.fd, 1, ret, mine.own, tgid);
+            if (mine.fd2 >= 0) count_bytes(mine.fd2, 0, ret, mine.own, tgid);
         }
     } else if (ret == 0 && mine.kind == K_EXEC) {
         tails.call(ctx, TAIL_EXEC);  // (does not return)
@@ -514,7 +578,7 @@ static __always_inline s32 inflight_fd(u32 out) {
     struct slot *s = cur.lookup(&zero);
     if (!s || !(s->flags & F_LIVE) || s->tid != tid)
         s = parked.lookup(&tid);
-    if (!s || !(s->flags & F_LIVE)) return -1;
+    if (!s || !(s->flags & F_LIVE) || !s->own) return -1;  // (user space reads TGID's fds)
     if (s->kind == K_READ || s->kind == K_WRITE) return s->fd;
     if (s->kind == K_XFER01 || s->kind == K_XFER20) return out ? s->fd : s->fd2;
     return -1;
@@ -541,7 +605,7 @@ static __always_inline struct conn *conn_of(u64 sk, u16 family, u16 protocol, u3
 }
 
 TRACEPOINT_PROBE(sock, sock_send_length) {
-    if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->ret <= 0) return 0;
+    if (!IS_WATCHED(bpf_get_current_pid_tgid() >> 32) || args->ret <= 0) return 0;
     struct conn *c = conn_of((u64)args->sk, args->family, args->protocol, 1);
     if (!c) return 0;
     __sync_fetch_and_add(&c->sent, args->ret);
@@ -551,7 +615,7 @@ TRACEPOINT_PROBE(sock, sock_send_length) {
 
 TRACEPOINT_PROBE(sock, sock_recv_length) {
     // MSG_PEEK (2) leaves the data queued: it will be received (and counted) again
-    if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->ret <= 0 || (args->flags & 2))
+    if (!IS_WATCHED(bpf_get_current_pid_tgid() >> 32) || args->ret <= 0 || (args->flags & 2))
         return 0;
     struct conn *c = conn_of((u64)args->sk, args->family, args->protocol, 0);
     if (!c) return 0;
@@ -575,7 +639,7 @@ TRACEPOINT_PROBE(sock, inet_sock_set_state) {
         // running: over loopback, the target's close delivers the FIN to its peer's socket
         // while the target is current.  So only a socket already known, or the target's
         // own connect() (CLOSE -> SYN_SENT, never in softirq), is ours.
-        if ((bpf_get_current_pid_tgid() >> 32) != TGID || args->oldstate != TCP_CLOSE
+        if (!IS_WATCHED(bpf_get_current_pid_tgid() >> 32) || args->oldstate != TCP_CLOSE
                 || args->newstate != TCP_SYN_SENT)
             return 0;
         c = conn_of(sk, args->family, args->protocol, 1);

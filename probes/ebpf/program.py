@@ -69,6 +69,7 @@ class Plan:
     tgid: int
     names: dict[int, str]  # syscall number -> name
     detail: str = FULL
+    children: bool = False  # follow the descendants too (TREE)
     net: bool = True
     why_not: dict[str, str] = field(default_factory=dict)  # capability -> reason
 
@@ -91,8 +92,8 @@ def _has_fields(event: tuple[str, str, set[str]]) -> str | None:
     return f"tracepoint {cat}:{name} lacks {', '.join(sorted(missing))}" if missing else None
 
 
-def plan(tgid: int, names: dict[int, str], detail: str) -> Plan:
-    p = Plan(tgid, names, detail)
+def plan(tgid: int, names: dict[int, str], detail: str, children: bool = False) -> Plan:
+    p = Plan(tgid, names, detail, children)
     if detail != FULL:
         reason = "off (--detail counts)"
         p.why_not.update(latency=reason, errors=reason, files=reason, net=reason)
@@ -116,11 +117,45 @@ def cflags(p: Plan) -> list[str]:
     arg0, arg1, arg2, arg3 = ARG_OFFSETS.get(platform.machine(), (0, 0, 0, 0))
     flags = [f"-DTGID={p.tgid}", f"-DMAX_NR={p.max_nr}", f"-DNSLOT={NSLOT}",
              f"-DARG0_OFF={arg0}", f"-DARG1_OFF={arg1}", f"-DARG2_OFF={arg2}", f"-DARG3_OFF={arg3}"]
+    if p.children:
+        flags += ["-DTREE", f"-DPID_SLOTS={pid_slots()}"]
     if p.detail == FULL and "latency" not in p.why_not:
         flags.append("-DFULL")
         if p.net:
             flags.append("-DNET")
     return flags
+
+
+PID_MAX_CAP = 4 * 1024 * 1024  # the kernel's own limit on 64-bit (PID_MAX_LIMIT)
+
+
+def pid_slots() -> int:
+    """Slots in the ``tree`` array: the kernel's pid_max (one byte per possible pid)."""
+    try:
+        with open("/proc/sys/kernel/pid_max") as f:
+            return min(PID_MAX_CAP, max(1024, int(f.read())))
+    except (OSError, ValueError):
+        return PID_MAX_CAP
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` now, from /proc's ppid fields."""
+    parent: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                tail = f.read().rsplit(b")", 1)[1].split()
+            parent[int(name)] = int(tail[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {c for c, pp in parent.items() if pp in frontier and c not in found}
+        found |= frontier
+    return found
 
 
 def source() -> str:
@@ -156,6 +191,12 @@ class Loaded:
                 self._arm_fd_kinds(files="files" not in p.why_not)
             if self.net:
                 self.conns = Map(self.prog, "conns")
+            self.procs: Map | None = None
+            if p.children:
+                self.procs = Map(self.prog, "procs", percpu=True)
+                tree = Map(self.prog, "tree")
+                for child in descendants(p.tgid):  # those forked before the attach
+                    tree.set(struct.pack("=I", child), b"\x01")
             # Exit first: every call counted at entry then also has its exit seen.
             if self.full:
                 self.prog.attach_raw("sys_exit", "on_sys_exit")

@@ -54,12 +54,12 @@ def compiling_caps() -> Caps:
 
 
 def start(pid: int, prefer: str, detail: str, strings: Interner,
-          exact_latency: bool = False) -> Started:
+          exact_latency: bool = False, children: bool = False) -> Started:
     t0 = time.monotonic()
     bpf_why = f"not tried (--source {prefer})"
     if prefer in (AUTO, BPF):
         try:
-            src, caps = _start_bpf(pid, detail, strings, exact_latency)
+            src, caps = _start_bpf(pid, detail, strings, exact_latency, children)
             return Started(src, BPF, caps, time.monotonic() - t0)
         except Unavailable as e:
             bpf_why = str(e)
@@ -83,7 +83,7 @@ def start(pid: int, prefer: str, detail: str, strings: Interner,
 
 
 def _start_bpf(pid: int, detail: str, strings: Interner,
-               exact_latency: bool) -> tuple[BpfSource, Caps]:
+               exact_latency: bool, children: bool) -> tuple[BpfSource, Caps]:
     if os.environ.get(bccenv.NO_BCC_ENV, "") not in ("", "0"):
         raise Unavailable(f"{bccenv.NO_BCC_ENV} is set")
     if os.geteuid() != 0:
@@ -95,7 +95,7 @@ def _start_bpf(pid: int, detail: str, strings: Interner,
         names = sysnames.discover()
     except OSError as e:
         raise Unavailable(f"syscall numbers: {e}") from e
-    p = plan(pid, names, detail)
+    p = plan(pid, names, detail, children)
     try:
         loaded = Loaded(p)
     except (BpfError, bccenv.BccUnavailable) as e:

@@ -12,12 +12,13 @@ import time
 
 from probes.args import probe_parser
 from probes.control import Control, Grid
-from probes.taskstats import watch_exit
+from probes.taskstats import ExitWatcher, watch_exit
 from probes.wire import FrameWriter, die_with_parent
 
 from . import VERSION
 from .collector import Collector, Gone, Result
 from .procread import field_int, read_proc
+from .tree import ProcessTree
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -27,6 +28,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="send the open-file list every K samples (and when it changes)")
     p.add_argument("--count", type=int, default=0, metavar="N",
                    help="stop after N samples (0: until the target is gone)")
+    p.add_argument("--children", action="store_true",
+                   help="the target's descendants too: a row each per sample (procs), and "
+                   "the exit records of those that ended (exits, root only)")
     return p.parse_args(argv)
 
 
@@ -43,11 +47,17 @@ def _not_a_process(pid: int) -> str | None:
     return None
 
 
-def _emit(writer: FrameWriter, res: Result) -> None:
+def _emit(writer: FrameWriter, res: Result, tree: ProcessTree | None = None,
+          exits: ExitWatcher | None = None) -> None:
     for cap, msg in res.warns:
         writer.write("warn", cap=cap, msg=msg)
     if res.meta is not None:
         writer.write("meta", **res.meta)
+    if tree is not None:
+        res.fields["procs"] = tree.rows()
+        if exits is not None:
+            exits.tree = (exits.tree or set()) | tree.known
+            res.fields["exits"] = exits.take_exits()
     writer.write("sample", ts=res.ts, **res.fields)
 
 
@@ -84,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Registered before any exit, so an attached target's exit status can be reported (root).
     exits = watch_exit(args.pid)
+    tree = ProcessTree(args.pid) if args.children else None
+    if tree is not None and exits is not None:
+        exits.tree = set()
     control.watch_target(args.pid)
     writer = FrameWriter(sys.stdout.buffer, "procfs")
     writer.hello(args.pid, VERSION, args.interval, collector.caps, ncpu=os.cpu_count())
@@ -92,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         writer.write("meta", **collector.meta())
         while not control.stopped:
-            _emit(writer, collector.collect())
+            _emit(writer, collector.collect(), tree, exits)
             if exits is not None:
                 exits.status()  # drain the host's other exits: keep room for the target's
             samples += 1
@@ -110,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             # Reaped before a last sample: its CPU to the end, from the kernel's exit record
             # (memory and I/O after the last sample are not known: the report says how long).
             writer.write("sample", state="X", final=True, source="taskstats",
-                         cpu=[round(cpu[0], 6), round(cpu[1], 6)])
+                         cpu=[round(cpu[0], 6), round(cpu[1], 6)],
+                         **({"exits": exits.take_exits()} if tree is not None and exits else {}))
         writer.write("gone", reason=gone.reason, **how)
     finally:
         collector.close()

@@ -1,0 +1,75 @@
+"""The target's descendants, for ``--children``: one row per process below it, each sample.
+
+The kernel here has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN is optional), so
+the tree comes from every process's parent in /proc/N/stat: one stat read per process on the
+host per sample (measured: ~2 ms for 300 processes).  A process that lives between two
+samples is not seen here; its exit record is (probes.taskstats, ``exits``), and the eBPF
+probe counts its syscalls.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .ioacct import parse_io
+from .meta import start_time
+from .procread import CLK_TCK, PAGE_SIZE, Stat, parse_stat, read_proc
+
+
+def _stats() -> dict[int, Stat]:
+    out: dict[int, Stat] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            out[int(name)] = parse_stat(read_proc(f"/proc/{name}/stat"))
+        except (OSError, ValueError):
+            continue  # gone meanwhile, or unreadable
+    return out
+
+
+def _cmdline(pid: int) -> list[str] | None:
+    try:
+        raw = read_proc(f"/proc/{pid}/cmdline")
+    except OSError:
+        return None
+    return [os.fsdecode(a) for a in raw.split(b"\0")[:-1]] or None
+
+
+class ProcessTree:
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.known: set[int] = set()  # every descendant seen so far (for the exit records)
+        self._argv: dict[tuple[int, int], list[str] | None] = {}  # (pid, start) -> argv
+
+    def rows(self) -> list[list[Any]]:
+        """[pid, ppid, start (epoch s), comm, argv, user_s, system_s, rss_bytes, threads,
+        state, rchar, wchar] per live descendant; argv only the first time (else None), io
+        None when unreadable."""
+        stats = _stats()
+        below: dict[int, Stat] = {}
+        frontier = {self.root}
+        while frontier:
+            frontier = {pid for pid, st in stats.items()
+                        if st.ppid in frontier and pid not in below}
+            below.update((pid, stats[pid]) for pid in frontier)
+        out: list[list[Any]] = []
+        for pid, st in sorted(below.items()):
+            key = (pid, st.starttime)
+            argv = None
+            if key not in self._argv:
+                argv = self._argv[key] = _cmdline(pid)
+            try:
+                io = parse_io(read_proc(f"/proc/{pid}/io"))
+                rw: tuple[int | None, int | None] = (io.get("rchar"), io.get("wchar"))
+            except (OSError, ValueError):
+                rw = (None, None)
+            out.append([pid, st.ppid, round(start_time(st), 3), st.comm, argv,
+                        st.utime / CLK_TCK,
+                        st.stime / CLK_TCK, st.rss * PAGE_SIZE, st.num_threads, st.state,
+                        *rw])
+        self.known |= set(below)
+        live = {(pid, st.starttime) for pid, st in below.items()}
+        self._argv = {k: v for k, v in self._argv.items() if k in live}
+        return out

@@ -1,0 +1,100 @@
+"""The whole process tree of a launched command: ``sh -c`` running three short C children in
+sequence and one in the background, each with its own number of calls and bytes.  Each is
+in ``processes[]`` with exactly what ``strace -f`` counts for it and the bytes it wrote; the
+tree's totals are their sum."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import perftui
+from tests.support.launch import build_exact, report
+from tests.support.skips import bcc_missing
+
+pytestmark = pytest.mark.skipif(bcc_missing() is not None, reason=bcc_missing() or "")
+
+# name -> (getppid calls, writes, bytes a write)
+CHILDREN = {"a": (100, 3, 4096), "b": (200, 5, 1000), "c": (300, 7, 512), "d": (50, 2, 64)}
+
+
+def script(exe: Path, out: Path) -> str:
+    run = {k: f"{exe} {n} {m} {size} {out / k}" for k, (n, m, size) in CHILDREN.items()}
+    return f"{run['a']}; {run['b']}; {run['c']} & {run['d']}; wait"
+
+
+def strace_counts(argv: list[str], tmp: Path) -> dict[str, int]:
+    """Syscalls per process by what it wrote to (a child's output file, "sh" for the
+    shell), from ``strace -f -ff``: one line per call."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed (scripts/install-deps.sh --test installs it)")
+    traces = tmp / "strace"
+    traces.mkdir()
+    subprocess.run([strace, "-f", "-ff", "-s", "4096", "-o", str(traces / "t"), *argv],
+                   check=True, capture_output=True, timeout=60)
+    out: dict[str, int] = {}
+    for path in traces.iterdir():
+        lines = [ln for ln in path.read_text().splitlines()
+                 if not ln.startswith(("+++", "---"))]
+        execs = [ln for ln in lines if ln.startswith("execve(")]
+        target = re.search(r'"[^"]*/([abcd])"\]', execs[-1]) if execs else None
+        out[target.group(1) if target else "sh"] = len(lines)
+    return out
+
+
+def by_child(rep: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The processes by child name, told apart by the bytes each wrote (a child that lives
+    under one sample is named by the kernel's comm, "exact_calls", not its argv)."""
+    written = {m * size: name for name, (_n, m, size) in CHILDREN.items()}
+    found: dict[str, dict[str, Any]] = {}
+    for p in rep["processes"]:
+        name = "sh" if p["pid"] == rep["pid"] else written.get(p["write_bytes"], p["command"])
+        assert name not in found, (name, rep["processes"])
+        found[name] = p
+    return found
+
+
+def test_each_child_is_counted_exactly_and_the_tree_sums(tmp_path: Path) -> None:
+    exe = build_exact(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = ["sh", "-c", script(exe, out)]
+    truth = strace_counts(argv, tmp_path)
+    session = tmp_path / "s.perftui"
+    done = perftui("record", "-o", str(session), "--probes", "procfs,ebpf", "--", *argv)
+    assert done.returncode == 0, done.stderr
+    rep = report(session)
+    procs = by_child(rep)
+    assert set(procs) == {"sh", "a", "b", "c", "d"}, list(procs)
+    for name, (n, m, size) in CHILDREN.items():
+        p = procs[name]
+        assert p["ppid"] == rep["pid"] and p["exit"] == 0, p
+        assert p["command"] in ("exact_calls", f"{exe} {n} {m} {size} {out / name}"), p
+        assert p["syscalls"] == truth[name], (name, p["syscalls"], truth)
+        assert 0 <= p["start_s"] <= p["end_s"] <= rep["duration_s"] + 0.01, p
+    assert procs["sh"]["syscalls"] == truth["sh"]
+    tree = rep["tree"]
+    assert tree["processes"] == 5
+    assert tree["syscalls"] == sum(p["syscalls"] for p in procs.values()) \
+        == sum(s["count"] for s in rep["syscalls"])
+    assert tree["write_bytes"] == sum(m * size for _n, m, size in CHILDREN.values())
+
+
+def test_no_children_watches_the_one_process(tmp_path: Path) -> None:
+    exe = build_exact(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    session = tmp_path / "s.perftui"
+    done = perftui("record", "-o", str(session), "--probes", "procfs,ebpf", "--no-children",
+                   "--", "sh", "-c", script(exe, out))
+    assert done.returncode == 0, done.stderr
+    rep = report(session)
+    assert "processes" not in rep
+    getppid = next((s["count"] for s in rep["syscalls"] if s["name"] == "getppid"), 0)
+    assert getppid <= 1  # the shell's own ($PPID): its children's 650 are not counted
