@@ -161,6 +161,26 @@ signal.sigwait({signal.SIGINT})
 """
 
 
+class _Other:
+    """An unrelated process for the probes to watch: started on first use."""
+
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        if self._proc is None:
+            self._proc = subprocess.Popen(["sleep", "100000"])
+        return self._proc.pid
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+
+
+OTHER = _Other()
+
+
 def tools() -> list[Tool]:
     py = sys.executable
     probe = [py, "-m", "probes.ebpf", "--interval", "1"]
@@ -179,6 +199,14 @@ def tools() -> list[Tool]:
              _until_frame("sys"), signal.SIGTERM),
         Tool("perftui perf fallback", lambda pid: [*probe, "--pid", str(pid), "--source",
                                                    "perf"],
+             _until_frame("sys"), signal.SIGTERM),
+        # What watching another process costs this one: every syscall on the host runs the
+        # programs, which return at the pid check (with --children: a lookup in the tree
+        # array of pids).
+        Tool("perftui ebpf on another process", lambda pid: [*probe, "--pid", str(OTHER.pid)],
+             _until_frame("sys"), signal.SIGTERM),
+        Tool("perftui ebpf --children on another", lambda pid: [*probe, "--pid",
+                                                                str(OTHER.pid), "--children"],
              _until_frame("sys"), signal.SIGTERM),
     ]
     syscount = shutil.which("syscount-bpfcc") or shutil.which("syscount")
@@ -264,6 +292,7 @@ def main() -> int:
                           f"  tool {cpu:5.1f}%", file=sys.stderr, flush=True)
         finally:
             target.stop()
+            OTHER.stop()
     print(f"\ntarget untouched: {statistics.median(bases) / 1e6:.2f} M syscalls/s "
           f"(median of {len(bases)} windows of {args.window:g} s); "
           f"medians of {args.rounds} rounds:\n")
