@@ -37,6 +37,8 @@ class ProcState:
     syscalls: int | None = None  # from the eBPF probe (since it attached)
     read_bytes: int | None = None
     write_bytes: int | None = None
+    cpu_percent: float | None = None  # over the last sample interval (of one core)
+    _last: tuple[float, float] | None = None  # (ts, cpu seconds) at the last row
 
     @property
     def alive(self) -> bool:
@@ -86,6 +88,10 @@ class ProcessTable:
             elif not p.command:
                 p.command = str(comm)
             p.user_s, p.system_s = float(user), float(system)
+            cpu = p.user_s + p.system_s
+            if p._last is not None and ts > p._last[0]:
+                p.cpu_percent = max(0.0, cpu - p._last[1]) / (ts - p._last[0]) * 100
+            p._last = (ts, cpu)
             p.rss, p.threads, p.state = int(rss), int(threads), str(state)
             p.rchar, p.wchar = rchar, wchar
         for row in frame.get("exits") or []:
@@ -93,7 +99,7 @@ class ProcessTable:
         for p in self.procs.values():  # left without an exit record (no taskstats)
             if p.pid not in seen and p.end_ts is None and p.start_ts is not None \
                     and p.pid != self.root and p.state:
-                p.end_ts, p.state = ts, "gone"
+                p.end_ts, p.state, p.cpu_percent = ts, "gone", None
 
     def _exit(self, row: list[Any]) -> None:
         pid, ppid, comm, btime, life, user, system, code, signal, *_ = row
@@ -101,12 +107,13 @@ class ProcessTable:
         start = known.start_ts if known is not None and known.start_ts is not None \
             and abs(known.start_ts - float(btime)) <= 1.0 else float(btime)
         p = self._get(int(pid), start)
+        p.start_ts = p.start_ts if p.start_ts is not None else start
         p.ppid = int(ppid) if p.ppid is None else p.ppid
         p.command = p.command or str(comm)
         p.end_ts = start + float(life)
         p.user_s, p.system_s = float(user), float(system)  # the whole life's
         p.exit_code, p.exit_signal = code, signal
-        p.state, p.rss = "exited", None
+        p.state, p.rss, p.cpu_percent = "exited", None, None
 
     def apply_ebpf(self, counts: dict[Any, list[int]]) -> None:
         self.seen = True

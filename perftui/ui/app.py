@@ -31,6 +31,7 @@ from perftui.session.tee import Tee, default_path, header_from
 from perftui.sources.base import FrameSource, ProbeControl, Transport
 from perftui.ui.screens.help import HelpScreen
 from perftui.ui.screens.syscall_detail import SyscallDetailScreen
+from perftui.ui.screens.tree import TreeScreen
 from perftui.ui.signals import exit_on_signals
 from perftui.ui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
 from perftui.ui.widgets.cpu import CpuPane
@@ -87,6 +88,7 @@ class PerftuiApp(App[None]):
         Binding("t", "next_theme", "Theme", show=False),
         Binding("f", "hot", "Hot functions", show=False),
         Binding("d", "syscall_detail", "Syscall detail", show=False),
+        Binding("T", "tree", "Processes", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -171,7 +173,7 @@ class PerftuiApp(App[None]):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
-        if isinstance(self.screen, SyscallDetailScreen):
+        if isinstance(self.screen, SyscallDetailScreen | TreeScreen):
             self.screen.update_snapshot(snap)  # the detail follows; the panes catch up after
         if self.screen is not self.screen_stack[0]:
             return  # under the help screen: draw when it closes
@@ -286,6 +288,10 @@ class PerftuiApp(App[None]):
             self.screen.maximize(pane, container=False)
         elif self.screen.maximized is not None:
             self.action_unzoom()  # z again: back to all panes
+
+    def action_tree(self) -> None:
+        if not isinstance(self.screen, TreeScreen):
+            self.push_screen(TreeScreen(self.snapshot))
 
     def action_syscall_detail(self) -> None:
         self.query_one(SyscallPane).action_detail()

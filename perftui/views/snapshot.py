@@ -5,7 +5,7 @@ The UI never reads the model's mutable state directly: it gets a ``Snapshot`` an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from perftui.frames import STALE
 from perftui.model.growth import Growth, sustained_growth
@@ -22,6 +22,7 @@ from perftui.views.syscalls import (
     syscall_rows,
     thread_note,
 )
+from perftui.views.tree import TreeView, tree_view
 
 GROWTH_WINDOW_S = 60.0
 IO_URING_FD = "anon_inode:[io_uring]"  # /proc/PID/fd's link of an io_uring instance
@@ -51,6 +52,7 @@ class HeaderView:
     status: str  # "running", "exited", "held" (a started command, before its exec)...
     exit_detail: str  # "exit status 3", "killed by signal 9", ""
     launch_note: str = ""  # a started command released before every probe was ready: why
+    processes: int | None = None  # running in the followed tree (None: the target alone)
 
 
 @dataclass(frozen=True)
@@ -185,11 +187,12 @@ class Snapshot:
     fileio: FileIOView
     net: NetView
     syscalls: SyscallView
+    tree: TreeView = field(default_factory=lambda: TreeView(False))
 
 
 def build_snapshot(model: Model) -> Snapshot:
     return Snapshot(model.now, model.frames, _header(model), _cpu(model), _memory(model),
-                    _fileio(model), _net(model), _syscalls(model))
+                    _fileio(model), _net(model), _syscalls(model), tree_view(model))
 
 
 def _probe_view(p: ProbeStatus, model: Model) -> ProbeView:
@@ -225,7 +228,16 @@ def _header(model: Model) -> HeaderView:
         state=model.process.state, uptime_s=uptime, threads=len(model.process.threads),
         probes=tuple(_probe_view(p, model) for p in model.probes.values()),
         self_cpu_percent=_self_cpu(model), status=status, exit_detail=detail,
-        launch_note=note)
+        launch_note=note, processes=_processes(model))
+
+
+def _processes(model: Model) -> int | None:
+    """Processes of the followed tree running now (the target included); None when only
+    the target is watched."""
+    if not model.tree.seen:
+        return None
+    running = sum(1 for p in model.tree.procs.values() if p.alive and p.pid != model.pid)
+    return running + (model.exit is None)
 
 
 def _self_cpu(model: Model) -> float | None:

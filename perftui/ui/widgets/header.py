@@ -107,6 +107,9 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
                              ("  up ", "$text-muted"), (fmt_duration(view.uptime_s), "bold"),
                              ("  ", ""), (str(view.threads), "bold"),
                              (" threads", "$text-muted")]
+        if view.processes is not None:  # a followed tree: T lists it
+            right += [("  ", ""), (str(view.processes), "bold"),
+                      (" procs (T)", "$text-muted")]
         room = width - sum(len(t) for t, _ in left) - sum(len(t) for t, _ in right)
         first = _fit(left, [(short_command(view.command, room), "$accent")], right, width)
     left2 = mode_parts(state)
