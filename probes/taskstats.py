@@ -14,6 +14,7 @@ import os
 import select
 import socket
 import struct
+import threading
 import time
 
 NETLINK_GENERIC = 16
@@ -31,8 +32,6 @@ TASKSTATS_TYPE_AGGR_TGID = 5
 NLM_F_REQUEST = 1
 NLMSG_ERROR = 2
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
-SO_TIMESTAMP = getattr(socket, "SO_TIMESTAMP", 29)
-_TIMEVAL = struct.Struct("=qq")
 RCVBUF_BYTES = 8 << 20
 
 _NLMSG = struct.Struct("=IHHII")  # len, type, flags, seq, pid
@@ -98,9 +97,6 @@ class ExitWatcher:
                     break
                 except OSError:
                     continue
-            # The kernel's receive time of each record: the exit's moment, to the
-            # microsecond (the record's own start time is in whole seconds).
-            self._sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMP, 1)
             self._sock.bind((0, 0))
             family = self._family_id()
             cpus = f"0-{max(0, (os.cpu_count() or 1) - 1)}".encode() + b"\0"
@@ -120,6 +116,9 @@ class ExitWatcher:
         # code, signal] (a task of a descendant's thread group too: readers match pids)
         self.tree: set[int] | None = None
         self.exits: list[list[object]] = []
+        self._lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+        self._closing = False
 
     def _request(self, family: int, cmd: int, attrs: bytes) -> None:
         body = _GENL.pack(cmd, 1, 0) + attrs
@@ -145,12 +144,42 @@ class ExitWatcher:
                 return int(struct.unpack_from("=H", family)[0])
         raise OSError("no TASKSTATS generic netlink family")
 
+    def follow(self, tree: set[int]) -> None:
+        """Keep the exit records of ``tree`` (the target's descendants, kept current by the
+        caller) and their children, read by a thread as they come: a record's own start
+        time is in whole seconds, its arrival dates the exit to the millisecond."""
+        self.tree = tree
+        self._reader = threading.Thread(target=self._read_all, name="taskstats", daemon=True)
+        self._reader.start()
+
+    def _read_all(self) -> None:
+        while not self._closing:
+            ready, _, _ = select.select([self._sock], [], [], 0.2)
+            if not ready:
+                continue
+            try:
+                data, when = self._recv()
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                if exc.errno == errno.ENOBUFS:
+                    self.overflowed = True
+                    continue
+                return
+            with self._lock:
+                for _kind, payload in _messages(data):
+                    self._take(payload[_GENL.size:], when)
+
     def status(self, wait_s: float = 0.0) -> tuple[int | None, int | None] | None:
         """(exit code, killing signal) once the target's exit was reported, else None.
 
         Call it with no wait now and then (the procfs probe does at each sample): it drains
         the other tasks' exits, so the buffer has room for the target's."""
         deadline = time.monotonic() + wait_s
+        if self._reader is not None:  # the reader drains: wait for it
+            while self._status is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return self._status
         while self._status is None:
             left = deadline - time.monotonic()
             ready, _, _ = select.select([self._sock], [], [], max(0.0, left))
@@ -175,13 +204,8 @@ class ExitWatcher:
         return self._group_cpu or self._leader_cpu
 
     def _recv(self) -> tuple[bytes, float]:
-        """One datagram and when the kernel queued it (now, if it does not say)."""
-        data, anc, _flags, _addr = self._sock.recvmsg(1 << 16, socket.CMSG_SPACE(16))
-        for level, kind, raw in anc:
-            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMP and len(raw) >= 16:
-                sec, usec = _TIMEVAL.unpack_from(raw)
-                return data, sec + usec / 1e6
-        return data, time.time()
+        """One datagram and when it was read (with ``follow``'s reader: when it came)."""
+        return self._sock.recv(1 << 16), time.time()
 
     def _take(self, payload: bytes, when: float | None = None) -> None:
         attrs = _attrs(payload)
@@ -223,29 +247,21 @@ class ExitWatcher:
         comm = stats[_COMM_AT:_COMM_AT + 32].split(b"\0", 1)[0].decode("utf-8", "replace")
         (etime,) = _ETIME.unpack_from(stats, _ETIME_AT)
         user_us, sys_us = _CPU.unpack_from(stats, _CPU_AT)
-        start = when - etime / 1e6 if when is not None else float(btime)
+        start = when - etime / 1e6 if when is not None else float(btime)  # (see follow)
         self.exits.append([pid, ppid, comm, round(start, 6), etime / 1e6, user_us / 1e6,
                            sys_us / 1e6,
                            None if signal else (code >> 8) & 0xFF, signal or None])
 
     def take_exits(self) -> list[list[object]]:
-        """The descendants' exit records since the last call (drains the socket first)."""
-        while True:
-            try:
-                data, when = self._recv()
-            except BlockingIOError:
-                break
-            except OSError as exc:
-                if exc.errno == errno.ENOBUFS:
-                    self.overflowed = True
-                    continue
-                break
-            for _kind, payload in _messages(data):
-                self._take(payload[_GENL.size:], when)
-        out, self.exits = self.exits, []
+        """The descendants' exit records since the last call."""
+        with self._lock:
+            out, self.exits = self.exits, []
         return out
 
     def close(self) -> None:
+        self._closing = True
+        if self._reader is not None:
+            self._reader.join(1.0)
         self._sock.close()
 
 

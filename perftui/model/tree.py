@@ -57,6 +57,7 @@ class ProcessTable:
     ended: list[ProcState] = field(default_factory=list)  # older processes of reused pids
     root: int | None = None
     seen: bool = False  # a probe followed the tree (--children): the session has this data
+    reaped_cpu_s: float | None = None  # the target's cutime + cstime: its reaped children's
 
     def all(self) -> list[ProcState]:
         return [*self.ended, *self.procs.values()]
@@ -77,6 +78,9 @@ class ProcessTable:
         if rows is None:
             return
         self.seen = True
+        reaped = frame.get("reaped_cpu")
+        if isinstance(reaped, list) and len(reaped) == 2:
+            self.reaped_cpu_s = float(reaped[0]) + float(reaped[1])
         seen: set[int] = set()
         for (pid, ppid, start, comm, argv, user, system, rss, threads, state,
              rchar, wchar, *_) in rows:

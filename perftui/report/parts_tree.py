@@ -34,11 +34,13 @@ def _minus(a: float | int | None, b: float | int | None) -> Any:
 @dataclass
 class ProcessesPart:
     base: dict[tuple[int, float | None], Counts] = field(default_factory=dict)
+    base_reaped: float | None = None
     window_ts: float | None = None  # when the window opened (None: the session's start)
     inside: bool = False
 
     def window_opens(self, model: Model) -> None:
         self.base = {_key(p): _counts(p) for p in model.tree.all()}
+        self.base_reaped = model.tree.reaped_cpu_s
         self.window_ts = model.now
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
@@ -51,15 +53,20 @@ class ProcessesPart:
         tree = model.tree
         if not tree.seen or not self.inside:
             return {}
+        if model.pid is not None and model.pid not in tree.procs:  # no eBPF: no row of its own
+            tree.procs[model.pid] = ProcState(model.pid)
         rows = [self._row(model, p) for p in tree.all()
                 if self.window_ts is None or p.end_ts is None or p.end_ts > self.window_ts]
         root = [r for r in rows if r["pid"] == model.pid]
         rest = sorted((r for r in rows if r["pid"] != model.pid),
                       key=lambda r: (r["start_s"] if r["start_s"] is not None else 0.0, r["pid"]))
         out = [*root, *rest]
-        totals = {k: sum(r[k] for r in out if r[k] is not None)
+        totals = {k: (sum(r[k] for r in out if r[k] is not None)
+                      if any(r[k] is not None for r in out) else None)
                   for k in ("cpu_s", "syscalls", "read_bytes", "write_bytes")}
-        return {"processes": out, "tree": {"processes": len(out), **totals}}
+        reaped = _minus(tree.reaped_cpu_s, self.base_reaped)
+        return {"processes": out, "tree": {"processes": len(out), **totals,
+                                           "reaped_cpu_s": reaped}}
 
     def _row(self, model: Model, p: ProcState) -> dict[str, Any]:
         exec_ts = (model.launch or {}).get("exec_ts")

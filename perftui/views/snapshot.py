@@ -76,6 +76,7 @@ class CpuView:
     history: tuple[float, ...]
     threads: tuple[ThreadRow, ...]  # busiest first
     cores: int | None = None  # the host's CPU count, when the probe said
+    tree_percent: float | None = None  # the target and its running descendants (followed)
 
 
 @dataclass(frozen=True)
@@ -257,8 +258,14 @@ def _cpu(model: Model) -> CpuView:
                       t.ctx_per_s, t.last_cpu, py_names.get(t.tid) or None)
             for t in proc.threads.values()]
     rows.sort(key=lambda r: (-(r.cpu_percent or 0.0), r.tid))
-    return CpuView(proc.rates.get("cpu"), proc.rates.get("cpu_user"),
-                   proc.rates.get("cpu_system"), _hist(model, "cpu"), tuple(rows), model.ncpu)
+    own = proc.rates.get("cpu")
+    tree = None
+    if model.tree.seen:  # the descendants' CPU over their last sample, and the target's
+        kids = [p.cpu_percent for p in model.tree.procs.values()
+                if p.alive and p.pid != model.pid and p.cpu_percent is not None]
+        tree = (own or 0.0) + sum(kids)
+    return CpuView(own, proc.rates.get("cpu_user"), proc.rates.get("cpu_system"),
+                   _hist(model, "cpu"), tuple(rows), model.ncpu, tree)
 
 
 def _hist(model: Model, name: str) -> tuple[float, ...]:

@@ -75,8 +75,12 @@ def start(pid: int, prefer: str, detail: str, strings: Interner,
             caps["syscalls"] = cap(True)
             notes = [("syscalls", f"eBPF unavailable ({bpf_why}): counting syscalls with "
                       "perf_event counters; no latency, errors, files or sockets")]
-            return Started(psrc, PERF, caps, time.monotonic() - t0,
-                           notes if prefer == AUTO else [])
+            if prefer != AUTO:
+                notes = []
+            if children:  # per-thread counter groups of one process: no fork to follow
+                notes.append(("syscalls", "children not followed: the perf-counter fallback "
+                              "counts the target's own threads only"))
+            return Started(psrc, PERF, caps, time.monotonic() - t0, notes)
     caps = pending_caps(f"eBPF: {bpf_why}")
     caps["syscalls"] = cap(False, f"eBPF: {bpf_why}; {perf_why}")
     return Started(None, None, caps, time.monotonic() - t0)

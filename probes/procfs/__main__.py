@@ -55,8 +55,10 @@ def _emit(writer: FrameWriter, res: Result, tree: ProcessTree | None = None,
         writer.write("meta", **res.meta)
     if tree is not None:
         res.fields["procs"] = tree.rows()
-        if exits is not None:
-            exits.tree = (exits.tree or set()) | tree.known
+        if tree.reaped_cpu is not None:
+            res.fields["reaped_cpu"] = list(tree.reaped_cpu)
+        if exits is not None and exits.tree is not None:
+            exits.tree.update(tree.known)  # (the reader thread only adds to it)
             res.fields["exits"] = exits.take_exits()
     writer.write("sample", ts=res.ts, **res.fields)
 
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     exits = watch_exit(args.pid)
     tree = ProcessTree(args.pid) if args.children else None
     if tree is not None and exits is not None:
-        exits.tree = set()
+        exits.follow(set())
     control.watch_target(args.pid)
     writer = FrameWriter(sys.stdout.buffer, "procfs")
     writer.hello(args.pid, VERSION, args.interval, collector.caps, ncpu=os.cpu_count())

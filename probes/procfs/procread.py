@@ -58,6 +58,8 @@ class Stat(NamedTuple):
     vsize: int  # bytes
     rss: int  # pages
     processor: int  # CPU last run on, -1 if the kernel does not say
+    cutime: int = 0  # clock ticks of the children it reaped (waited for), theirs included
+    cstime: int = 0
 
 
 def parse_stat(data: bytes) -> Stat:
@@ -84,6 +86,8 @@ def parse_stat(data: bytes) -> Stat:
         vsize=int(f[20]),
         rss=int(f[21]),
         processor=int(f[36]) if len(f) > 36 else -1,
+        cutime=int(f[13]),
+        cstime=int(f[14]),
     )
 
 

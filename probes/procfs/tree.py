@@ -42,12 +42,18 @@ class ProcessTree:
         self.root = root
         self.known: set[int] = set()  # every descendant seen so far (for the exit records)
         self._argv: dict[tuple[int, int], list[str] | None] = {}  # (pid, start) -> argv
+        # The target's cutime/cstime: the CPU of the children it reaped (and of theirs), a
+        # check on the sum of the descendants' own figures.
+        self.reaped_cpu: tuple[float, float] | None = None
 
     def rows(self) -> list[list[Any]]:
         """[pid, ppid, start (epoch s), comm, argv, user_s, system_s, rss_bytes, threads,
         state, rchar, wchar] per live descendant; argv only the first time (else None), io
         None when unreadable."""
         stats = _stats()
+        root = stats.get(self.root)
+        if root is not None:
+            self.reaped_cpu = (root.cutime / CLK_TCK, root.cstime / CLK_TCK)
         below: dict[int, Stat] = {}
         frontier = {self.root}
         while frontier:

@@ -76,6 +76,8 @@ class CpuPane(Pane[CpuView]):
             ("total ", "$text-muted"), (fmt_percent(view.percent), "bold $accent"),
             ("  user ", "$text-muted"), (fmt_percent(view.user_percent), "bold"),
             ("  sys ", "$text-muted"), (fmt_percent(view.system_percent), "bold"),
+            *((("  with children ", "$text-muted"), (fmt_percent(view.tree_percent), "bold"))
+              if view.tree_percent is not None else ()),
             (f"  (% of one core; {_cores(view.cores)})" if wide else "", "$text-muted"))
         self.query_one("#cpu-summary", Line).show(summary)
         scale = self.query_one("#cpu-scale", Line)
