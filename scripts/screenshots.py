@@ -4,8 +4,8 @@
 
 Runs the real app headless (``App.run_test``) at 80x24 and 200x60, waits until the source
 has delivered enough samples from the live built-in demo target, and saves the main view,
-the zoomed CPU pane, the help screen, the hot-functions drill-down and the other two
-themes.
+the zoomed CPU pane, the help screen, the hot-functions drill-down, the process tree and
+the other two themes.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ VIEWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("cpu-zoomed", ("z",), ("escape",)),
     ("help", ("question_mark",), ("escape",)),
     ("hot-functions", ("f",), ("f",)),
+    ("process-tree", ("T",), ("escape",)),
     ("light", ("t",), ()),
     ("high-contrast", ("t",), ("t",)),
 )

@@ -1,7 +1,9 @@
 """The built-in demo target: a small process with known, visible behaviour.
 
 ``python -m perftui.host.demo`` runs named threads that burn CPU in named functions, grows its
-memory steadily, writes and reads a temporary file and talks TCP to itself on loopback.
+memory steadily, writes and reads a temporary file and talks TCP to itself on loopback; it
+keeps one child process busy hashing and starts a short-lived one every 3 s (the process
+tree, ``T``).
 perftui attaches to it when started with no target; the screenshots are taken of it.
 It exits when its parent does, so it never outlives perftui.
 """
@@ -117,6 +119,37 @@ def tcp_pair(stop: threading.Event, bytes_per_s: int) -> None:
             stop.wait(1.0)
 
 
+# The long-lived child: hashes at about a fifth of a core until its parent's pipe closes.
+_CHILD = """
+import hashlib, os, sys, threading, time
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+data = b"c" * 65536
+while True:
+    start = time.monotonic()
+    while time.monotonic() - start < 0.02:
+        hashlib.sha256(data).digest()
+    time.sleep(0.08)
+"""
+
+
+def spawner(stop: threading.Event) -> None:
+    """A child that lives as long as the demo, and a short one every 3 s."""
+    import subprocess
+    import sys
+
+    name_this_thread("spawner")
+    # (argv[0] "python3": the tree shows that, not this machine's path to the interpreter)
+    child = subprocess.Popen(["python3", "-I", "-c", _CHILD.strip()], executable=sys.executable,
+                             stdin=subprocess.PIPE)
+    try:
+        while not stop.wait(3.0):
+            subprocess.run(["sleep", "0.2"], check=False)
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()  # its reader sees the end and it exits
+        child.wait(5)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -I demo.py", description=__doc__)
     parser.add_argument("--duration", type=float, default=0, help="seconds to run (0: forever)")
@@ -128,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     workers: list[tuple[Callable[..., None], tuple[object, ...]]] = [
         (cruncher, ()), (hasher, ()), (io_worker, (2 * 2**20,)),
-        (memory_grower, (args.leak, 512)), (tcp_pair, (256 * 1024,)),
+        (memory_grower, (args.leak, 512)), (tcp_pair, (256 * 1024,)), (spawner, ()),
     ]
     threads = [threading.Thread(target=func, args=(stop, *extra), name=func.__name__,
                                 daemon=True) for func, extra in workers]

@@ -103,7 +103,7 @@ class ProcessTable:
         for p in self.procs.values():  # left without an exit record (no taskstats)
             if p.pid not in seen and p.end_ts is None and p.start_ts is not None \
                     and p.pid != self.root and p.state:
-                p.end_ts, p.state, p.cpu_percent = ts, "gone", None
+                p.end_ts, p.state, p.cpu_percent, p.threads = ts, "gone", None, None
 
     def _exit(self, row: list[Any]) -> None:
         pid, ppid, comm, btime, life, user, system, code, signal, *_ = row
@@ -117,7 +117,7 @@ class ProcessTable:
         p.end_ts = start + float(life)
         p.user_s, p.system_s = float(user), float(system)  # the whole life's
         p.exit_code, p.exit_signal = code, signal
-        p.state, p.rss, p.cpu_percent = "exited", None, None
+        p.state, p.rss, p.threads, p.cpu_percent = "exited", None, None, None
 
     def apply_ebpf(self, counts: dict[Any, list[int]]) -> None:
         self.seen = True

@@ -30,6 +30,7 @@ from perftui.session.recorder import SessionRecorder
 from perftui.session.tee import Tee, default_path, header_from
 from perftui.sources.base import FrameSource, ProbeControl, Transport
 from perftui.ui.screens.help import HelpScreen
+from perftui.ui.screens.panel import SnapshotPanel
 from perftui.ui.screens.syscall_detail import SyscallDetailScreen
 from perftui.ui.screens.tree import TreeScreen
 from perftui.ui.signals import exit_on_signals
@@ -173,7 +174,7 @@ class PerftuiApp(App[None]):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
-        if isinstance(self.screen, SyscallDetailScreen | TreeScreen):
+        if isinstance(self.screen, SnapshotPanel):
             self.screen.update_snapshot(snap)  # the detail follows; the panes catch up after
         if self.screen is not self.screen_stack[0]:
             return  # under the help screen: draw when it closes

@@ -1,6 +1,7 @@
 """The process tree as rows for the tree screen: the target first, its descendants below
-their parents (depth-first, by start), live ones with their CPU and RSS, ended ones with
-how they ended and how long they lived."""
+their parents (depth-first; among siblings the running ones by start, then the ended ones,
+the latest first), live ones with their CPU and RSS, ended ones with how they ended and how
+long they lived."""
 
 from __future__ import annotations
 
@@ -58,7 +59,10 @@ def tree_view(model: Model) -> TreeView:
 
     def walk(p: ProcState, depth: int) -> None:
         rows.append(_row(model, p, depth, now))
-        for child in sorted(kids.get(p.pid, []), key=lambda c: (c.start_ts or 0.0, c.pid)):
+        # running children first (by start), then the ended ones, the latest first
+        for child in sorted(kids.get(p.pid, []),
+                            key=lambda c: (not c.alive, (c.start_ts or 0.0) * (1 if c.alive
+                                                                             else -1), c.pid)):
             walk(child, depth + 1)
 
     top = procs.get(root) if root is not None else None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.launch.test_real_programs import _serving, _tool
+from tests.launch.test_real_programs import _tool
 from tests.support.cli import perftui, start_record
+from tests.support.httpserver import recorded_server
 from tests.support.paths import TARGETS
 from tests.support.skips import bcc_missing
 
@@ -37,26 +37,14 @@ def serve_and_load(tmp: Path, name: str, requests: int) -> tuple[Path, int]:
     www = tmp / "www"
     www.mkdir(exist_ok=True)
     (www / "f10k.bin").write_bytes(b"x" * 10240)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     out = tmp / f"{name}.perftui"
-    rec = start_record("-o", str(out), "--probes", "procfs,ebpf", "--", sys.executable,
-                       "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(www))
-    try:
-        deadline = time.monotonic() + 60
-        while not _serving(port):
-            assert time.monotonic() < deadline and rec.poll() is None, "no server"
-            time.sleep(0.2)
+    with recorded_server(www, out) as port:
         began = time.monotonic()
         run = subprocess.run([_tool("ab"), "-q", "-n", str(requests), "-c", "4",
                               f"http://127.0.0.1:{port}/f10k.bin"],
                              capture_output=True, text=True, timeout=120, check=True)
         assert time.monotonic() - began < SERVE_S - 2, "the load outlasted the session"
         time.sleep(SERVE_S - (time.monotonic() - began))
-    finally:
-        rec.send_signal(signal.SIGINT)
-        rec.communicate(timeout=30)
     said = dict(re.findall(r"^([A-Z][\w ]+):\s+([\d.]+)", run.stdout, re.M))
     assert int(said["Failed requests"]) == 0
     return out, int(said["Total transferred"])

@@ -8,10 +8,7 @@ import collections
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +18,8 @@ from perftui.model.model import Model
 from perftui.model.syscalls import CLOSED_LINGER_S
 from perftui.session.reader import SessionReader
 from perftui.views.snapshot import build_snapshot
-from tests.support.cli import perftui, start_record
+from tests.support.cli import perftui
+from tests.support.httpserver import recorded_server
 from tests.support.launch import report
 from tests.support.skips import bcc_and_headers_missing, bcc_missing
 
@@ -110,24 +108,12 @@ def test_http_server_under_ab_bytes_and_accepts_match_ab(tmp_path: Path) -> None
     www.mkdir()
     body = www / "f100k.bin"
     body.write_bytes(random.Random(3).randbytes(100 * 1024))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     out = tmp_path / "s.perftui"
-    rec = start_record("-o", str(out), "--probes", "procfs,ebpf", "--", sys.executable,
-                       "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(www))
-    try:
-        deadline = time.monotonic() + 60
-        while not _serving(port):
-            assert time.monotonic() < deadline and rec.poll() is None, "no server"
-            time.sleep(0.2)
+    with recorded_server(www, out) as port:
         run = subprocess.run([ab, "-q", "-n", "2000", "-c", "8",
                               f"http://127.0.0.1:{port}/f100k.bin"],
                              capture_output=True, text=True, timeout=120, check=True)
         time.sleep(CLOSED_LINGER_S + 2)  # idle: closed connections age out of the view
-    finally:
-        rec.send_signal(signal.SIGINT)
-        rec.communicate(timeout=30)
     said = dict(re.findall(r"^([A-Z][\w ]+):\s+([\d.]+)", run.stdout, re.M))
     assert int(said["Complete requests"]) == 2000 and int(said["Failed requests"]) == 0
     transferred = int(said["Total transferred"])
@@ -155,11 +141,3 @@ def model_of(session: Path) -> Model:
         for stream, _raw, frame in reader.frames():
             model.apply(stream, frame)
     return model
-
-
-def _serving(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False

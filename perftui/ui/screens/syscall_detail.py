@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
 
 from perftui.model.syscalls import bucket_range_ns
+from perftui.ui.screens.panel import SnapshotPanel
 from perftui.units import NA, fmt_count, fmt_duration, fmt_latency, fmt_per_s
 from perftui.views.snapshot import Snapshot, SyscallView
 from perftui.views.syscalls import SyscallRow, ThreadSysRow
@@ -120,37 +117,16 @@ def detail_text(row: SyscallRow, view: SyscallView, width: int) -> Content:
     return Content("\n").join(lines)
 
 
-class SyscallDetailScreen(ModalScreen[None]):  # modal: the app's keys do not apply here
-    DEFAULT_CSS = """
-    SyscallDetailScreen {
-        background: $background;
-        #detail { border: round $accent; border-title-color: $accent; padding: 0 1; }
-    }
-    """
+class SyscallDetailScreen(SnapshotPanel):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,d", "close", "Back"),
         Binding("left", "step(-1)", "Previous"),
         Binding("right", "step(1)", "Next"),
-        Binding("q,alt+q", "app.quit", "Quit"),
     ]
 
     def __init__(self, name: str, snapshot: Snapshot | None) -> None:
-        super().__init__()
+        super().__init__(snapshot)
         self.syscall = name
-        self._snap = snapshot
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="detail"):
-            yield Static(id="detail-body")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.redraw()
-
-    def update_snapshot(self, snap: Snapshot) -> None:
-        """Each new Snapshot the app draws reaches the screen on top too."""
-        self._snap = snap
-        self.redraw()
 
     def _rows(self) -> tuple[SyscallRow, ...]:
         return self._snap.syscalls.rows if self._snap is not None else ()
@@ -159,10 +135,10 @@ class SyscallDetailScreen(ModalScreen[None]):  # modal: the app's keys do not ap
         snap = self._snap
         rows = self._rows()
         row = next((r for r in rows if r.name == self.syscall), None)
-        box = self.query_one("#detail", VerticalScroll)
+        box = self.box
         box.border_title = f"Syscall {self.syscall}"
         box.border_subtitle = "← → other syscalls · escape back"
-        body = self.query_one("#detail-body", Static)
+        body = self.body
         if row is None or snap is None:
             body.update(f"{self.syscall}: no data")
             return
@@ -179,6 +155,3 @@ class SyscallDetailScreen(ModalScreen[None]):  # modal: the app's keys do not ap
             at = names.index(self.syscall) if self.syscall in names else 0
             self.syscall = names[(at + step) % len(names)]
             self.redraw()
-
-    def action_close(self) -> None:
-        self.dismiss()
