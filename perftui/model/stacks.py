@@ -202,7 +202,8 @@ class StackModel:
         if window.whole:
             return list(self.slices)
         lo, hi = self._bounds(window)
-        return [s for s in self.slices if lo <= (s.t0 + s.t1) / 2 <= hi]
+        # (lo, hi]: adjacent windows share a bound, and a slice must count in one of them
+        return [s for s in self.slices if lo < (s.t0 + s.t1) / 2 <= hi]
 
     def _bounds(self, window: Window) -> tuple[float, float]:
         if window.seconds is not None:

@@ -22,6 +22,11 @@ from perftui.report.parts import CpuPart, FunctionsPart, IoPart, MemoryPart, Net
 from perftui.report.parts_sys import FilesPart, SyscallsPart
 from perftui.report.parts_tree import ProcessesPart
 
+STACK_STREAMS = ("pyspy", "stacks")
+# How long after a window's end its last stack chunk may come (py-spy's chunks last 2 s in
+# a recording, up to PYSPY_MAX_CHUNK_S live, plus the time to write them).
+CHUNK_SLACK_S = 12.0
+
 
 def part_factories() -> list[Callable[[], SummaryPart]]:
     """Every report part, in the order their keys appear: an explicit list, no registry."""
@@ -60,7 +65,15 @@ class Summarizer:
         """Fold one frame in; False once past the window's end (the caller may stop)."""
         ts = frame.get("ts")
         if self.end is not None and isinstance(ts, (int, float)) and ts > self.end:
-            return False
+            # A stack chunk is written when it ends: one written after the window's end can
+            # hold samples from inside it (counted by their midpoint, like every chunk).
+            if ts > self.end + CHUNK_SLACK_S:
+                return False
+            t0 = frame.get("t0")
+            if stream in STACK_STREAMS and frame.get("k") == "chunk" \
+                    and isinstance(t0, (int, float)) and t0 <= self.end:
+                self.model.apply(stream, frame)
+            return True
         if not self._opened and self.start is not None and isinstance(ts, (int, float)) \
                 and ts > self.start:
             # Every frame up to the window's start is in: the counters' value at its start.

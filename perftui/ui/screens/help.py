@@ -24,8 +24,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("escape", "leave the zoom; close this help"),
     ("f", "hot functions: top functions and a flame graph of the stack samples"),
     ("d", "syscall detail: latency histogram, errors by errno, split by thread"),
-    ("T", "process tree: the target and its descendants (followed for a command perftui "
-          "starts, or with --children), CPU, RSS, exit status, life span"),
+    ("T", "process tree: the target and its children"),
     ("t", "next theme: dark, light, high contrast"),
     ("?", "this help"),
 )
