@@ -24,6 +24,10 @@ class Tmux:
         where = ["-c", cwd] if cwd else []
         subprocess.run([*self.tmux, "new-session", "-d", "-s", self.name, *where, "-x",
                         str(width), "-y", str(height), cmd], check=True)
+        # A detached session has been seen at 80 columns under load whatever -x said (the
+        # program then drew for 80): set the size once more, explicitly.
+        subprocess.run([*self.tmux, "resize-window", "-t", self.name, "-x", str(width),
+                        "-y", str(height)], capture_output=True)
 
     def screen(self) -> str:
         return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.name],
