@@ -38,7 +38,9 @@ WORK_FLOOR = 1024.0  # bytes/s each side must move for it to measure the workloa
 # one-off reads (an interpreter's start reads a MiB of modules) that would excuse a CPU rise
 # as "more work", and a batch job given 3x the input runs 3x as long at the same rates.
 WORK_MEASURES = (("net", ("sent_bytes", "recv_bytes"), "TCP bytes"),)
-PER_WORK = ("cpu.avg_percent", "io.read_calls/s", "io.write_calls/s")
+# (RSS growth too: a server's heap grows with the requests it serves)
+PER_WORK = ("cpu.avg_percent", "io.read_calls/s", "io.write_calls/s",
+            "memory.rss_growth_bytes_per_s")
 # A peak follows how the load fills the sampling intervals: with more work, not judged.
 PEAKS = ("cpu.max_percent",)
 

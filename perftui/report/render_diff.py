@@ -43,8 +43,8 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
     console.print(t)
     if work:
         console.print(f"workload: {work['measure']} {fmt_byte_rate(work['a'])} -> "
-                      f"{fmt_byte_rate(work['b'])} (x{work['ratio']:.2f}); CPU and call rates "
-                      "judged per byte of it")
+                      f"{fmt_byte_rate(work['b'])} (x{work['ratio']:.2f}); CPU, call rates and "
+                      "RSS growth judged per byte of it")
     rows = diff.get("syscalls") or []
     if rows:
         st = Table("syscalls", "A", "B", "change", "", box=None)
