@@ -104,6 +104,18 @@ class ProcessTable:
             if p.pid not in seen and p.end_ts is None and p.start_ts is not None \
                     and p.pid != self.root and p.state:
                 p.end_ts, p.state, p.cpu_percent, p.threads = ts, "gone", None, None
+        self._forget_oldest()
+
+    def _forget_oldest(self) -> None:
+        """A build runs thousands of short processes: past MAX_PROCESSES ended ones, the
+        earliest ended are forgotten (the live ones and the target never are)."""
+        ended = [p for p in self.procs.values() if p.end_ts is not None and p.pid != self.root]
+        if len(ended) + len(self.ended) <= MAX_PROCESSES:
+            return
+        self.ended.clear()
+        ended.sort(key=lambda p: p.end_ts or 0.0)
+        for p in ended[:len(ended) - MAX_PROCESSES]:
+            del self.procs[p.pid]
 
     def _exit(self, row: list[Any]) -> None:
         pid, ppid, comm, btime, life, user, system, code, signal, *_ = row

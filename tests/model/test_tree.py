@@ -53,3 +53,16 @@ def test_children_under_parents_with_their_ends_and_counts() -> None:
     short = view.rows[3]
     assert short.life_s is not None and abs(short.life_s - 0.005) < 1e-6
     assert build_snapshot(m).header.processes == 2  # the target and worker 11
+
+
+def test_a_build_of_many_short_processes_keeps_the_latest_ones() -> None:
+    from perftui.model.tree import MAX_PROCESSES
+
+    m = Model()
+    m.apply("procfs", hello("procfs"))
+    exits = [[100 + i, 10, "cc", T0 + i * 0.001, 0.0005, 0.0, 0.0, 0, None]
+             for i in range(MAX_PROCESSES + 50)]
+    m.apply("procfs", sample(5, [row(11, 10, 0.5, 0.1)], exits))
+    pids = {p.pid for p in m.tree.all()}
+    assert len(pids) <= MAX_PROCESSES + 2  # the live child, the newest ended ones
+    assert 11 in pids and 100 not in pids and 100 + MAX_PROCESSES + 49 in pids
