@@ -50,6 +50,7 @@ _IDS = struct.Struct("=III")
 _IDS_AT = 128
 _ETIME = struct.Struct("=Q")
 _ETIME_AT = 144
+MAX_HELD = 1024  # parents whose children's exit records wait for their own
 
 
 def _attr(kind: int, payload: bytes) -> bytes:
@@ -116,6 +117,7 @@ class ExitWatcher:
         # code, signal] (a task of a descendant's thread group too: readers match pids)
         self.tree: set[int] | None = None
         self.exits: list[list[object]] = []
+        self._held: dict[int, list[list[object]]] = {}  # exits of unknown parents, by parent
         self._lock = threading.Lock()
         self._reader: threading.Thread | None = None
         self._closing = False
@@ -235,22 +237,34 @@ class ExitWatcher:
             self._status = (None, signal) if signal else ((code >> 8) & 0xFF, None)
 
     def _descendant(self, stats: bytes, when: float | None) -> None:
-        """Keep the exit record of a task of the tree (its parent is in it, or it is)."""
+        """Keep the exit record of a task of the tree (its parent is in it, or it is).  A
+        grandchild often ends before its parent (``tar z``: gzip under a shell), whose own
+        record says it was in the tree: held back by parent until then."""
         if self.tree is None or len(stats) < _CPU_AT + _CPU.size:
             return
         pid, ppid, btime = _IDS.unpack_from(stats, _IDS_AT)
-        if pid not in self.tree and ppid not in self.tree and ppid != self.pid:
-            return
-        self.tree.add(pid)
         (code,) = _EXITCODE.unpack_from(stats, 4)
         signal = code & 0x7F
         comm = stats[_COMM_AT:_COMM_AT + 32].split(b"\0", 1)[0].decode("utf-8", "replace")
         (etime,) = _ETIME.unpack_from(stats, _ETIME_AT)
         user_us, sys_us = _CPU.unpack_from(stats, _CPU_AT)
         start = when - etime / 1e6 if when is not None else float(btime)  # (see follow)
-        self.exits.append([pid, ppid, comm, round(start, 6), etime / 1e6, user_us / 1e6,
-                           sys_us / 1e6,
-                           None if signal else (code >> 8) & 0xFF, signal or None])
+        row: list[object] = [pid, ppid, comm, round(start, 6), etime / 1e6, user_us / 1e6,
+                             sys_us / 1e6, None if signal else (code >> 8) & 0xFF,
+                             signal or None]
+        if pid not in self.tree and ppid not in self.tree and ppid != self.pid:
+            self._held.setdefault(ppid, []).append(row)
+            while len(self._held) > MAX_HELD:  # the host's other exits: the oldest go
+                del self._held[next(iter(self._held))]
+            return
+        self._keep(pid, row)
+
+    def _keep(self, pid: int, row: list[object]) -> None:
+        assert self.tree is not None
+        self.tree.add(pid)
+        self.exits.append(row)
+        for child in self._held.pop(pid, []):  # its children that ended before it
+            self._keep(int(str(child[0])), child)
 
     def take_exits(self) -> list[list[object]]:
         """The descendants' exit records since the last call."""

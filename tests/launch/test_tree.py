@@ -117,3 +117,20 @@ def test_the_childrens_cpu_adds_up_to_what_the_parent_reaped(tmp_path: Path) -> 
     children_cpu = sum(p["cpu_s"] for p in kids)
     assert rep["tree"]["reaped_cpu_s"] == pytest.approx(children_cpu, abs=0.03)  # ticks
     assert rep["tree"]["cpu_s"] == pytest.approx(children_cpu + rep["processes"][0]["cpu_s"])
+
+
+def test_a_grandchild_that_ends_before_its_parent_is_kept(tmp_path: Path) -> None:
+    """``tar z`` runs gzip under a shell: the grandchild's exit record comes before the one
+    that says its parent was in the tree.  Both short, neither seen by a sample."""
+    exe = build_exact(tmp_path)
+    session = tmp_path / "s.perftui"
+    inner = f"{exe} 10 1 100 {tmp_path / 'g'}; true"
+    done = perftui("record", "-o", str(session), "--probes", "procfs,ebpf", "--", "sh", "-c",
+                   f"sh -c '{inner}'; true")
+    assert done.returncode == 0, done.stderr
+    rep = report(session)
+    procs = {p["pid"]: p for p in rep["processes"]}
+    grandchild = next(p for p in procs.values() if p["write_bytes"] == 100)
+    parent = procs[grandchild["ppid"]]
+    assert parent["ppid"] == rep["pid"] and parent["exit"] == 0 and grandchild["exit"] == 0
+    assert grandchild["cpu_s"] is not None and grandchild["end_s"] is not None
