@@ -15,6 +15,10 @@ higher cost is.  When B moved less, they are judged as they are.  The CPU maximu
 judged when B moved more than the threshold more: a peak follows how the load fills the
 sampling intervals (a burst shorter than one reads lower).
 
+RSS growth (a least-squares slope) is judged only when it adds up to more than a MiB over the
+shorter session: a server's heap steps up by a few hundred KiB under load, and where in a
+short session the step falls changes the slope more than its height does.
+
 Function figures are sample counts: a change is judged only beyond three standard errors of
 the sampling (binomial for a share, Poisson for samples per CPU second), so a few hundred
 samples do not flag a function by chance.
@@ -52,6 +56,9 @@ class Metric:
     worse: str | None  # HIGHER, or None when a change is not good or bad in itself
     floor: float  # smallest absolute change that can count as a regression
     unit: str  # "percent", "bytes", "bytes/s", "count/s"
+    # A rate's floor as a total over the shorter session: 130 KiB of allocator churn in a
+    # 12 s session is a slope of 10 KiB/s, and no leak.
+    floor_total: float = 0.0
 
 
 METRICS = (
@@ -60,7 +67,7 @@ METRICS = (
     Metric("memory.rss_start_bytes", "RSS at start", None, MiB, "bytes"),
     Metric("memory.rss_end_bytes", "RSS at end", HIGHER, MiB, "bytes"),
     Metric("memory.rss_max_bytes", "RSS max", HIGHER, MiB, "bytes"),
-    Metric("memory.rss_growth_bytes_per_s", "RSS growth", HIGHER, 1024.0, "bytes/s"),
+    Metric("memory.rss_growth_bytes_per_s", "RSS growth", HIGHER, 1024.0, "bytes/s", MiB),
     Metric("io.read_calls/s", "read calls", HIGHER, 1.0, "count/s"),
     Metric("io.write_calls/s", "write calls", HIGHER, 1.0, "count/s"),
     Metric("io.read_bytes/s", "bytes read", None, 1024.0, "bytes/s"),
@@ -143,14 +150,16 @@ def compare(a: dict[str, Any], b: dict[str, Any], threshold: float = 5.0) -> dic
     """The diff of two report dicts (``perftui diff --json``, docs/report-json.md)."""
     work = workload(a, b)
     metrics = []
+    shorter = min(float(r.get("duration_s") or 0.0) for r in (a, b))
     for m in METRICS:
         va, vb = _value(a, m.key), _value(b, m.key)
-        row = _change(va, vb, m.worse, m.floor, threshold)
+        floor = max(m.floor, m.floor_total / shorter) if m.floor_total and shorter > 0 else m.floor
+        row = _change(va, vb, m.worse, floor, threshold)
         if work is not None and m.key in PER_WORK and work["ratio"] > 1:
             # More work: judged per unit of it, B's value scaled to A's workload.  (Less work
             # is judged as is: the fixed costs that do not shrink with it are not a
             # regression, and less work is no excuse for more cost.)
-            per = _change(va, None if vb is None else vb / work["ratio"], m.worse, m.floor,
+            per = _change(va, None if vb is None else vb / work["ratio"], m.worse, floor,
                           threshold)
             row.update(per_work=per, regression=per["regression"],
                        improvement=per["improvement"])
