@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from perftui.frames import Frame
 from perftui.model import Model, SchemaError
+from perftui.views.focus import focus_snapshot
 from perftui.views.snapshot import Snapshot, build_snapshot
 
 T = TypeVar("T")
@@ -41,6 +42,7 @@ class Feed:
         self.paused = False  # while set, nothing is published (frames are still applied)
         self.error = ""  # the last frame that could not be applied, or view that failed
         self.latest: Snapshot | None = None
+        self.focus: int | None = None  # the process of the tree the panes show (None: all)
 
     # -- in (any thread) ------------------------------------------------------------------
     def sink(self, stream: str, raw: bytes, frame: Frame) -> None:
@@ -154,7 +156,7 @@ class Feed:
 
     def _snapshot(self) -> None:
         try:
-            snap = build_snapshot(self._model)
+            snap = focus_snapshot(self._model, build_snapshot(self._model), self.focus)
         except Exception as exc:  # odd data: keep the last good view on screen
             self.error = f"cannot build the view: {exc!r}"
             return

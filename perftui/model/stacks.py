@@ -25,6 +25,16 @@ Counts = dict[int, int]  # stack index -> samples
 
 OTHER_STACK = "[other stacks: more distinct stacks than perftui keeps]"
 OTHER_TID = -1
+# Which threads a view shows: one tid, a set of them (one process of the tree), or all.
+Threads = int | frozenset[int] | None
+
+
+def picks(which: Threads, tid: int) -> bool:
+    if which is None:
+        return True
+    return tid == which if isinstance(which, int) else tid in which
+
+
 MAX_THREADS = 10_000  # names and pids kept
 SAMPLER_OPTIONS = ("idle", "gil", "native", "subprocesses")  # py-spy's, switchable live
 
@@ -222,21 +232,27 @@ class StackModel:
                 out[stack, tid] = out.get((stack, tid), 0) + count
         return out
 
-    def counts(self, window: Window = SESSION, tid: int | None = None) -> Counts:
-        """Stack index -> samples in the window, of one thread or all."""
+    def counts(self, window: Window = SESSION, tid: Threads = None) -> Counts:
+        """Stack index -> samples in the window, of one thread, a set of them, or all."""
         out: Counts = {}
         for (stack, t), n in self.pairs(window).items():
-            if tid is None or t == tid:
+            if picks(tid, t):
                 out[stack] = out.get(stack, 0) + n
         return out
 
-    def stats(self, window: Window = SESSION, tid: int | None = None) -> WindowStats:
+    def threads_of(self, pid: int, target: int | None) -> frozenset[int]:
+        """The sampled threads of process ``pid`` of the tree (the target's: every thread
+        not marked as a descendant's)."""
+        seen = {t for _s, t in self.session}
+        return frozenset(t for t in seen if self.pids.get(t, target) == pid)
+
+    def stats(self, window: Window = SESSION, tid: Threads = None) -> WindowStats:
         per_tid: dict[int, int] = {}
         for (_, t), n in self.pairs(window).items():
             per_tid[t] = per_tid.get(t, 0) + n
         threads = tuple(sorted(((t, self.thread_name(t), n) for t, n in per_tid.items()),
                                key=lambda r: (-r[2], r[0])))
-        samples = sum(per_tid.values()) if tid is None else per_tid.get(tid, 0)
+        samples = sum(n for t, n in per_tid.items() if picks(tid, t))
         if window.whole:
             chunks, asked, got, errors = self.session_stats
             return WindowStats(self.first_t0, self.last_t1, chunks, samples, asked, got,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 WINDOW_S = 10.0
 MAX_PAIRS = 8192  # past this, pairs idle for longest are forgotten
@@ -50,6 +50,9 @@ class Delta:
 @dataclass
 class ThreadSplit:
     pairs: dict[str, dict[int, Pair]] = field(default_factory=dict)  # syscall -> tid ->
+    # tid -> its process, for the threads of the target's descendants (the rows' seventh
+    # field; a negative tid: that process's short-lived threads)
+    pids: dict[int, int] = field(default_factory=dict)
     since: float | None = None  # counts are known from here on
     now: float | None = None  # the newest frame
     # The pairs above, least recently updated first: pruning looks only at what expired.
@@ -75,7 +78,11 @@ class ThreadSplit:
         if self.since is None:
             self.since = prev_ts if prev_ts is not None else ts
         start = ts - WINDOW_S
-        for tid, sid, calls, secs, errors, first, *_ in rows:
+        for tid, sid, calls, secs, errors, first, *rest in rows:
+            if rest and rest[0] is not None:
+                self.pids[int(tid)] = int(rest[0])
+                if len(self.pids) > MAX_IDLE:
+                    del self.pids[next(iter(self.pids))]
             key = (str(name(sid)), int(tid))
             by_tid = self.pairs.setdefault(key[0], {})
             wire = (int(calls), float(secs or 0.0), int(errors or 0))
@@ -128,19 +135,55 @@ class ThreadSplit:
         start = self.now - WINDOW_S
         out: list[Delta] = []
         for tid, p in self.pairs.get(syscall, {}).items():
-            if not p.points or p.points[-1][0] <= start:
-                continue
-            then = p.points[0]
-            for pt in p.points:
-                if pt[0] > start:
-                    break
-                then = pt
-            last = p.points[-1]
-            calls, errors = last[1] - then[1], last[3] - then[3]
-            if calls > 0 or errors > 0:
-                out.append(Delta(tid, calls, last[2] - then[2] if p.timed else None,
-                                 errors if p.timed else None))
+            d = _delta(tid, p, start)
+            if d is not None:
+                out.append(d)
         return out
+
+    def process_deltas(self, pid: int, target: int | None) -> dict[str, Delta]:
+        """Per syscall, the calls of one process of the tree within the window: its threads'
+        summed (``tid`` of each Delta: the process's pid)."""
+        if self.now is None:
+            return {}
+        start = self.now - WINDOW_S
+        out: dict[str, Delta] = {}
+        for syscall, by_tid in self.pairs.items():
+            for tid, p in by_tid.items():
+                owner = self.pids.get(tid, target)
+                if owner != pid:
+                    continue
+                d = _delta(pid, p, start)
+                if d is None:
+                    continue
+                had = out.get(syscall)
+                out[syscall] = d if had is None else Delta(
+                    pid, had.calls + d.calls, _opt_add(had.seconds, d.seconds),
+                    _opt_add(had.errors, d.errors))
+        return out
+
+
+def _delta(tid: int, p: Pair, start: float) -> Delta | None:
+    """A pair's change since the window's ``start``; None when nothing changed."""
+    if not p.points or p.points[-1][0] <= start:
+        return None
+    then = p.points[0]
+    for pt in p.points:
+        if pt[0] > start:
+            break
+        then = pt
+    last = p.points[-1]
+    calls, errors = last[1] - then[1], last[3] - then[3]
+    if calls <= 0 and errors <= 0:
+        return None
+    return Delta(tid, calls, last[2] - then[2] if p.timed else None,
+                 errors if p.timed else None)
+
+
+N = TypeVar("N", int, float)
+
+
+def _opt_add(a: N | None, b: N | None) -> N | None:
+    return None if a is None or b is None else a + b
 
 
 def _sum(a: tuple[int, float, int], b: tuple[int, float, int]) -> tuple[int, float, int]:

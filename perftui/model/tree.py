@@ -11,11 +11,22 @@ is kept under its pid and start).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 START_SLACK_S = 0.5  # the same pid with starts further apart than this: a reused pid
 MAX_PROCESSES = 4096  # past this many ended processes, the oldest are forgotten
+HISTORY = 240  # samples of each process's CPU and RSS kept, for the charts of a picked one
+
+
+@dataclass(frozen=True)
+class ProcPoint:
+    ts: float
+    cpu_percent: float | None
+    rss: int
+    read_per_s: float | None  # bytes through read()-family calls (rchar)
+    write_per_s: float | None
 
 
 @dataclass
@@ -38,7 +49,16 @@ class ProcState:
     read_bytes: int | None = None
     write_bytes: int | None = None
     cpu_percent: float | None = None  # over the last sample interval (of one core)
+    history: deque[ProcPoint] = field(default_factory=lambda: deque(maxlen=HISTORY))
     _last: tuple[float, float] | None = None  # (ts, cpu seconds) at the last row
+
+    @property
+    def read_per_s(self) -> float | None:
+        return self.history[-1].read_per_s if self.history and self.alive else None
+
+    @property
+    def write_per_s(self) -> float | None:
+        return self.history[-1].write_per_s if self.history and self.alive else None
 
     @property
     def alive(self) -> bool:
@@ -93,11 +113,15 @@ class ProcessTable:
                 p.command = str(comm)
             p.user_s, p.system_s = float(user), float(system)
             cpu = p.user_s + p.system_s
+            reads = writes = None
             if p._last is not None and ts > p._last[0]:
-                p.cpu_percent = max(0.0, cpu - p._last[1]) / (ts - p._last[0]) * 100
+                dt = ts - p._last[0]
+                p.cpu_percent = max(0.0, cpu - p._last[1]) / dt * 100
+                reads, writes = _rate(p.rchar, rchar, dt), _rate(p.wchar, wchar, dt)
             p._last = (ts, cpu)
             p.rss, p.threads, p.state = int(rss), int(threads), str(state)
             p.rchar, p.wchar = rchar, wchar
+            p.history.append(ProcPoint(ts, p.cpu_percent, p.rss, reads, writes))
         for row in frame.get("exits") or []:
             self._exit(row)
         for p in self.procs.values():  # left without an exit record (no taskstats)
@@ -131,8 +155,18 @@ class ProcessTable:
         p.exit_code, p.exit_signal = code, signal
         p.state, p.rss, p.threads, p.cpu_percent = "exited", None, None, None
 
+    def get(self, pid: int) -> ProcState | None:
+        """The newest process with this pid."""
+        return self.procs.get(pid)
+
     def apply_ebpf(self, counts: dict[Any, list[int]]) -> None:
         self.seen = True
         for pid, (calls, rbytes, wbytes, *_rest) in counts.items():
             p = self.procs.get(int(pid)) or self._get(int(pid))
             p.syscalls, p.read_bytes, p.write_bytes = int(calls), int(rbytes), int(wbytes)
+
+
+def _rate(before: int | None, now: int | None, dt: float) -> float | None:
+    if before is None or now is None or now < before:
+        return None
+    return (now - before) / dt

@@ -292,16 +292,25 @@ class PerftuiApp(App[None]):
 
     def action_tree(self) -> None:
         if not isinstance(self.screen, TreeScreen):
-            self.push_screen(TreeScreen(self.snapshot))
+            self.push_screen(TreeScreen(self.snapshot, self.pick_process, self.feed.focus),
+                             callback=self._after_help)
+
+    def pick_process(self, pid: int | None) -> None:
+        """Show process ``pid`` of the followed tree in every pane (None: the whole tree)."""
+        self.feed.focus = pid
+        self.feed.publish_now()
 
     def action_syscall_detail(self) -> None:
         self.query_one(SyscallPane).action_detail()
 
     def action_unzoom(self) -> None:
+        """Escape: out of a zoom; else from a picked process back to the whole tree."""
         if self.screen.maximized is not None:
             self.screen.minimize()
             for pane in self.panes:
                 pane.redraw()  # panes hidden during the zoom catch up
+        elif self.feed.focus is not None:
+            self.pick_process(None)
 
     def action_next_theme(self) -> None:
         names = [n for n in THEME_NAMES if n in self.available_themes]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from perftui.frames import FAILED, FINISHED, PYSPY, STACKS, UNAVAILABLE
 from perftui.model.model import Model
-from perftui.model.stacks import StackModel, Window, WindowStats
+from perftui.model.stacks import StackModel, Threads, Window, WindowStats, picks
 from perftui.views.snapshot import HISTORY_POINTS
 from perftui.views.stacks import FlameNode, FunctionRow, flame, top_functions
 
@@ -27,6 +27,7 @@ class StacksQuery:
     window_name: str  # "last 10 s", "session", a picked range
     window: Window
     native_asked: bool = False  # the native sampler was started on demand: wait for it
+    pid: int | None = None  # one process of the followed tree (its threads), None: all
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,10 @@ def stacks_view(model: Model, query: StacksQuery,
     key = (id(model), stacks.session_stats[0], stacks.last_t1, samplers, source, query)
     if key == unless_key:
         return None
-    stats = stacks.stats(query.window, query.tid)
+    process = None if query.pid is None else stacks.threads_of(query.pid, model.pid)
+    which: Threads = query.tid if query.tid is not None else process
+    stats = stacks.stats(query.window, which)
+    threads = tuple(r for r in stats.threads if picks(process, r[0]))
     if source == STACKS and not stacks.session_stats[0]:
         status = native_status(model)
     elif source:
@@ -128,8 +132,8 @@ def stacks_view(model: Model, query: StacksQuery,
         status = samplers.why_none
     both = len(samplers.sources) > 1 or (query.native_asked and source == STACKS)
     return StacksView(key, source, samplers, status,
-                      tuple(top_functions(stacks, query.window, query.tid)),
-                      flame(stacks, query.window, query.tid), stats.threads, both)
+                      tuple(top_functions(stacks, query.window, which)),
+                      flame(stacks, query.window, which), threads, both)
 
 
 def cpu_history(model: Model) -> tuple[list[tuple[float, float]], float | None]:

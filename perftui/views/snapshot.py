@@ -6,6 +6,7 @@ The UI never reads the model's mutable state directly: it gets a ``Snapshot`` an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from perftui.frames import STALE
 from perftui.model.growth import Growth, sustained_growth
@@ -23,6 +24,9 @@ from perftui.views.syscalls import (
     thread_note,
 )
 from perftui.views.tree import TreeView, tree_view
+
+if TYPE_CHECKING:
+    from perftui.views.focus import FocusView
 
 GROWTH_WINDOW_S = 60.0
 IO_URING_FD = "anon_inode:[io_uring]"  # /proc/PID/fd's link of an io_uring instance
@@ -53,6 +57,7 @@ class HeaderView:
     exit_detail: str  # "exit status 3", "killed by signal 9", ""
     launch_note: str = ""  # a started command released before every probe was ready: why
     processes: int | None = None  # running in the followed tree (None: the target alone)
+    focus: str = ""  # "pid 4242 gzip (exit 0)": the process of the tree the panes show
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class CpuView:
     threads: tuple[ThreadRow, ...]  # busiest first
     cores: int | None = None  # the host's CPU count, when the probe said
     tree_percent: float | None = None  # the target and its running descendants (followed)
+    scope_note: str = ""  # a picked process: what of the pane is the target's only
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ class MemoryView:
     warning: str  # "" when nothing to warn about
     growth_span_s: float | None = None  # the span that rate covers: under a minute at first
     grown_bytes: float | None = None  # RSS now minus at the start of that span
+    scope_note: str = ""  # a picked process: what of the pane is the target's only
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ class FileIOView:
     rated: tuple[FileRateRow, ...] = ()  # per path from eBPF, busiest first; () without it
     rated_source: str = ""  # what counted ``rated``
     io_uring: bool = False  # the target has an io_uring: its I/O bypasses the syscalls seen
+    scope_note: str = ""  # a picked process: what of the pane is the target's only
 
 
 @dataclass(frozen=True)
@@ -176,6 +184,7 @@ class SyscallView:
     lat_every: int = 1  # > 1: latency sampled (one call in K timed)
     threads_note: str = ""  # why rows have no per-thread split, or only calls
     threads_window_s: float = THREAD_WINDOW_S  # what the rows' per-thread figures cover
+    scope_note: str = ""  # a picked process: what of the pane is the target's only
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,7 @@ class Snapshot:
     net: NetView
     syscalls: SyscallView
     tree: TreeView = field(default_factory=lambda: TreeView(False))
+    focus: FocusView | None = None  # the panes show this process of the tree (picked in T)
 
 
 def build_snapshot(model: Model) -> Snapshot:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from perftui.model.model import Model
-from perftui.model.stacks import SESSION, StackModel, Window
+from perftui.model.stacks import SESSION, StackModel, Threads, Window, picks
 
 _LABEL = re.compile(r"^(.*) \(([^()]*?)(?::(\d+))?\)$")
 
@@ -54,7 +54,7 @@ class FlameNode:
     children: tuple[FlameNode, ...]  # widest first
 
 
-def top_functions(model: StackModel, window: Window = SESSION, tid: int | None = None, *,
+def top_functions(model: StackModel, window: Window = SESSION, tid: Threads = None, *,
                   by_line: bool = False, limit: int | None = None) -> tuple[FunctionRow, ...]:
     """Functions by self samples (then total).  Frames of one function at different lines
     count as one function unless ``by_line``."""
@@ -103,17 +103,17 @@ class _Node:
         return node
 
 
-def flame(model: StackModel, window: Window = SESSION, tid: int | None = None, *,
+def flame(model: StackModel, window: Window = SESSION, tid: Threads = None, *,
           by_thread: bool = False) -> FlameNode:
     """The window's stacks merged into a tree, root first.  ``by_thread``: one subtree per
     thread under the root (named ``name (tid)``)."""
-    root = _Node("all" if tid is None else f"{model.thread_name(tid)} ({tid})")
+    root = _Node(f"{model.thread_name(tid)} ({tid})" if isinstance(tid, int) else "all")
     for (stack_index, t), n in model.pairs(window).items():
-        if tid is not None and t != tid:
+        if not picks(tid, t):
             continue
         node = root
         node.total += n
-        if by_thread and tid is None:
+        if by_thread and not isinstance(tid, int):
             node = node.child(f"{model.thread_name(t)} ({t})")
             node.total += n
         for label_index in model.stacks[stack_index]:
@@ -139,13 +139,13 @@ def _freeze(root: _Node) -> FlameNode:
     return done[id(root)]
 
 
-def folded(model: StackModel, window: Window = SESSION, tid: int | None = None, *,
+def folded(model: StackModel, window: Window = SESSION, tid: Threads = None, *,
            threads: bool = False) -> list[tuple[tuple[str, ...], int]]:
     """(labels root first, samples), most samples first; ``threads`` puts each thread's
     name first, as ``py-spy record --threads`` does."""
     out: dict[tuple[str, ...], int] = {}
     for (stack_index, t), n in model.pairs(window).items():
-        if tid is not None and t != tid:
+        if not picks(tid, t):
             continue
         labels = tuple(model.labels[i] for i in model.stacks[stack_index])
         if threads:
@@ -154,7 +154,7 @@ def folded(model: StackModel, window: Window = SESSION, tid: int | None = None, 
     return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def to_folded(model: StackModel, window: Window = SESSION, tid: int | None = None, *,
+def to_folded(model: StackModel, window: Window = SESSION, tid: Threads = None, *,
               threads: bool = False) -> str:
     """Brendan Gregg's folded format, ``a;b;c N`` per line (flamegraph.pl, inferno,
     speedscope and others read it)."""
@@ -162,7 +162,7 @@ def to_folded(model: StackModel, window: Window = SESSION, tid: int | None = Non
                    for labels, n in folded(model, window, tid, threads=threads))
 
 
-def to_speedscope(model: StackModel, window: Window = SESSION, tid: int | None = None, *,
+def to_speedscope(model: StackModel, window: Window = SESSION, tid: Threads = None, *,
                   name: str = "perftui") -> dict[str, Any]:
     """A speedscope file (https://www.speedscope.app/file-format-schema.json): one sampled
     profile per thread, in seconds at the probe's rate.  Samples keep their chunk's order,

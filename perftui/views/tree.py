@@ -35,7 +35,7 @@ class TreeView:
         return sum(1 for r in self.rows if r.alive)
 
 
-def _ended(p: ProcState) -> str:
+def ended_text(p: ProcState) -> str:
     if p.alive:
         return ""
     if p.exit_signal:
@@ -84,7 +84,7 @@ def _row(model: Model, p: ProcState, depth: int, now: float | None) -> ProcRow:
     end = p.end_ts if p.end_ts is not None else now
     life = end - p.start_ts if end is not None and p.start_ts is not None else None
     return ProcRow(p.pid, depth, p.command, p.cpu_percent, p.rss, p.threads, p.alive,
-                   _ended(p), life, p.syscalls)
+                   ended_text(p), life, p.syscalls)
 
 
 def _target_end(model: Model) -> str:

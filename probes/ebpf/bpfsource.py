@@ -133,9 +133,10 @@ class BpfSource:
         return [self._thread_row(c) for c in changes]
 
     def _thread_row(self, c: Change) -> list[Any]:
-        tid, nr, calls, ns, errors, first = c
-        return [tid, self._s.id(syscall_name(self._l.plan.names, nr)), calls,
-                None if ns is None else ns / 1e9, errors, first]
+        tid, nr, calls, ns, errors, first, pid = c
+        row = [tid, self._s.id(syscall_name(self._l.plan.names, nr)), calls,
+               None if ns is None else ns / 1e9, errors, first]
+        return row if pid is None else [*row, pid]
 
     def _errors(self) -> dict[int, dict[int, int]]:
         names = self._l.plan.names

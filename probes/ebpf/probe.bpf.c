@@ -118,9 +118,10 @@ BPF_PERCPU_HASH(errs, struct errkey, u64, 4096);
 // Per thread and syscall: calls and ns with the latency's weights (only timed calls touch
 // it, so the hot path of an untimed call stays two array accesses), and every error.  Only
 // the thread itself writes its entries: no atomics.  LRU: the pairs unused the longest make
-// room; user space deletes the entries of ended threads once reported.
+// room; user space deletes the entries of ended threads once reported.  ``tgid``: the
+// thread's process (with TREE, a descendant's threads are here too).
 struct tkey { u32 tid; u32 nr; };
-struct tval { u64 calls; u64 ns; u64 errors; };
+struct tval { u64 calls; u64 ns; u64 errors; u32 tgid; u32 pad; };
 BPF_TABLE("lru_hash", struct tkey, struct tval, bythread, 16384);
 
 // Bytes per file.  The common case, a low fd, is a plain array slot per fd (an inlined
@@ -286,7 +287,13 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
 #ifdef FULL
     u8 *k = fdkind.lookup(&nr);
     u32 kind = k ? *k : 0;
-    if (kind == K_NOSLOT) return 0;
+    if (kind == K_NOSLOT) {  // never returns: in the per-thread split here, untimed
+        struct tkey tk = {(u32)id, nr};
+        struct tval tz = {.tgid = id >> 32};
+        struct tval *tv = bythread.lookup_or_try_init(&tk, &tz);
+        if (tv) tv->calls++;
+        return 0;
+    }
     u8 own = (id >> 32) == TGID;  // fd numbers are per process: the fd tables are TGID's
     if (!own && kind != K_READ && kind != K_WRITE && kind != K_XFER01 && kind != K_XFER20)
         kind = 0;
@@ -464,7 +471,7 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     u32 failed = ret < 0 && ret >= -4095;
     if (weight || failed) {
         struct tkey tk = {tid, nr};
-        struct tval tz = {};
+        struct tval tz = {.tgid = id >> 32};
         struct tval *tv = bythread.lookup_or_try_init(&tk, &tz);
         if (tv) {
             tv->calls += weight;

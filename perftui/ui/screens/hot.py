@@ -162,7 +162,8 @@ class HotScreen(Screen[None]):
         if app.paused and not force:
             return
         name, window = self.range or WINDOWS[self.window_index]
-        query = StacksQuery(self.source, self.tid, name, window, self._native_asked)
+        pid = app.feed.focus  # a process picked in the tree: its threads only
+        query = StacksQuery(self.source, self.tid, name, window, self._native_asked, pid)
         view = app.feed.read(partial(stacks_view, query=query,
                                      unless_key=None if force else self._key))
         samplers = view.samplers if view is not None else self._samplers
@@ -186,6 +187,8 @@ class HotScreen(Screen[None]):
         thread = "all threads" if self.tid is None else \
             next((f"{n} ({t})" for t, n, _ in shown.threads if t == self.tid),
                  f"thread {self.tid}")
+        if pid is not None:
+            thread = f"pid {pid}: {thread}"
         self.query_one("#hot-status", Static).update(shown.status)
         self.query_one("#hot-options", Static).update(options)
         when = "chosen range (R; w for windows)" if self.range else f"{name} (w)"

@@ -115,6 +115,8 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
     left2 = mode_parts(state)
     if state.paused:
         left2 += [(" PAUSED ", "bold reverse $warning"), ("  ", "")]
+    if view is not None and view.focus:  # the panes show one process of the tree
+        left2 += [(f" {view.focus} · esc: whole tree ", "bold reverse $accent"), (" ", "")]
     if state.error:
         left2.append(("✗ " + state.error + "  ", "bold $error"))
     middle: list[Part] = []

@@ -132,6 +132,11 @@ class Pane(Vertical, Generic[V], can_focus=True):
         self._drawn: V | None = None  # what it last drew
         self._drawn_size: tuple[object, ...] = ()
         self._stale = ""  # "stale: no data for 9 s" while a probe it draws from is silent
+        self._scope = ""  # "pid 4242 gzip": the process of the tree the pane shows
+
+    def on_mount(self) -> None:
+        # What of this pane a picked process does not have (the target's only): first line.
+        self.mount(Line(id="scope-note", classes="why wrap"), before=0)
 
     @property
     def wide(self) -> bool:
@@ -154,7 +159,9 @@ class Pane(Vertical, Generic[V], can_focus=True):
         stale = "; ".join(f"stale{'' if p.name == 'procfs' else f' ({p.name})'}: {p.msg}"
                           for p in snap.header.probes
                           if p.state == STALE and p.name in self.SOURCES)
-        changed, self._stale = stale != self._stale, stale
+        scope = f"pid {snap.focus.pid}" if snap.focus is not None else ""
+        changed = stale != self._stale or scope != self._scope
+        self._stale, self._scope = stale, scope
         self.redraw(force=changed)
 
     def redraw(self, *, force: bool = False) -> None:
@@ -167,6 +174,12 @@ class Pane(Vertical, Generic[V], can_focus=True):
         self._drawn, self._drawn_size = view, size
         self.border_title = self.TITLE  # draw may say more; the stale mark goes first below
         self.draw(view)
+        note = str(getattr(view, "scope_note", "") or "")
+        for line in self.query("#scope-note").results(Line):
+            line.display = bool(note)
+            line.show(note)
+        if self._scope:  # a picked process, not the whole tree: in the title, always
+            self.border_title = f"{self.border_title} · {self._scope}"
         if self._stale:  # first in the title: figures that stopped coming must not pass as now
             self.border_title = f"⏸ {self._stale} · {self.border_title}"
 
