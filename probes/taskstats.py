@@ -157,18 +157,24 @@ class ExitWatcher:
     def _read_all(self) -> None:
         while not self._closing:
             ready, _, _ = select.select([self._sock], [], [], 0.2)
-            if not ready:
-                continue
-            try:
-                data, when = self._recv()
-            except BlockingIOError:
-                continue
-            except OSError as exc:
-                if exc.errno == errno.ENOBUFS:
-                    self.overflowed = True
-                    continue
+            if ready and not self._drain():
                 return
-            with self._lock:
+
+    def _drain(self) -> bool:
+        """Read and keep every record queued now; False when the socket failed.  Receiving
+        and keeping happen under the lock together, so ``take_exits`` never misses a record
+        that was read but not yet kept."""
+        with self._lock:
+            while True:
+                try:
+                    data, when = self._recv()
+                except BlockingIOError:
+                    return True
+                except OSError as exc:
+                    if exc.errno == errno.ENOBUFS:
+                        self.overflowed = True
+                        continue
+                    return False
                 for _kind, payload in _messages(data):
                     self._take(payload[_GENL.size:], when)
 
@@ -267,7 +273,11 @@ class ExitWatcher:
             self._keep(int(str(child[0])), child)
 
     def take_exits(self) -> list[list[object]]:
-        """The descendants' exit records since the last call."""
+        """The descendants' exit records since the last call, those queued in the socket
+        and not yet read by the reader thread included: the last sample after the target
+        ended must have its children's, sent before the target's own exit."""
+        if self.tree is not None and not self._closing:
+            self._drain()
         with self._lock:
             out, self.exits = self.exits, []
         return out

@@ -30,6 +30,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from perftui.report.compare_tree import compare_trees
+
 HIGHER = "higher"
 MiB = 1024 * 1024
 SYSCALL_FLOOR = 1.0  # calls/s
@@ -184,6 +186,9 @@ def compare(a: dict[str, Any], b: dict[str, Any], threshold: float = 5.0) -> dic
                                 None, SYSCALL_FLOOR, threshold, absent=0.0)
     if "functions" in a and "functions" in b:
         out["functions"] = _functions(a, b, threshold)
+    tree = compare_trees(a, b)
+    if tree is not None:
+        out["tree"] = tree
     out["regressions"] = [m["metric"] for m in metrics if m["regression"]] + [
         f"functions.{r['name']}" for r in out.get("functions", []) if r["regression"]]
     return out

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from perftui.safetext import clean_markup
-from perftui.units import fmt_byte_rate, fmt_bytes, fmt_count, fmt_per_s, fmt_percent
+from perftui.units import NA, fmt_byte_rate, fmt_bytes, fmt_count, fmt_per_s, fmt_percent
 
 _FMT = {"percent": fmt_percent, "bytes": fmt_bytes, "bytes/s": fmt_byte_rate,
         "count/s": fmt_per_s}
@@ -69,6 +69,7 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
             tt.add_row(clean_markup(row["name"]), fmt_percent(row["a"]), fmt_percent(row["b"]),
                        _pct(row))
         console.print(tt)
+    _tree(diff.get("tree"), console)
     for section in ("connections", "files"):
         only = diff.get(section)
         if only and (only["only_a"] or only["only_b"]):
@@ -80,3 +81,25 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
                       + ", ".join(diff["regressions"]))
     else:
         console.print("no regressions")
+
+
+def _seconds(v: float | None) -> str:
+    return NA if v is None else f"{v:.2f} s"
+
+
+_TREE_FMT = {"processes": fmt_count, "cpu_s": _seconds, "syscalls": fmt_count,
+             "read_bytes": fmt_bytes, "write_bytes": fmt_bytes}
+
+
+def _tree(tree: dict[str, Any] | None, console: Console) -> None:
+    """The process trees' totals (not judged) and the commands only one side ran."""
+    if not tree:
+        return
+    t = Table("process tree", "A", "B", "change", box=None)
+    for row in tree["totals"]:
+        fmt = _TREE_FMT[row["name"]]
+        t.add_row(row["name"], fmt(row["a"]), fmt(row["b"]), _pct(row))
+    console.print(t)
+    for side, names in (("A", tree["commands"]["only_a"]), ("B", tree["commands"]["only_b"])):
+        for name in names:
+            console.print(f"command only in {side}: {clean_markup(name)}")

@@ -9,14 +9,17 @@ a build): those parts of a pane say so instead of showing the target's figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from perftui.model.model import Model
+from perftui.model.series import slope
 from perftui.model.tree import ProcState
 from perftui.views.snapshot import (
+    GROWTH_WINDOW_S,
     HISTORY_POINTS,
     CpuView,
     FileIOView,
+    FocusView,
     MemoryView,
     NetView,
     Snapshot,
@@ -26,22 +29,6 @@ from perftui.views.syscalls import SyscallRow, source_label
 from perftui.views.tree import ended_text
 
 TARGET_ONLY = "the target's only"
-
-
-@dataclass(frozen=True)
-class FocusView:
-    """The picked process, for the header and the panes' titles."""
-
-    pid: int
-    command: str
-    status: str  # "running", "exit 0", "killed by signal 9", ...
-
-    @property
-    def label(self) -> str:
-        """``pid 380 python3 pool_hot.py``: the program and its first argument, by base
-        name (a header line has room for little more)."""
-        words = [w.rsplit("/", 1)[-1] or w for w in self.command.split()[:2]]
-        return f"pid {self.pid} {' '.join(words)}".strip()
 
 
 def focus_snapshot(model: Model, snap: Snapshot, pid: int | None) -> Snapshot:
@@ -73,11 +60,12 @@ def _cpu(p: ProcState, whole: CpuView) -> CpuView:
 def _memory(p: ProcState) -> MemoryView:
     history = _tail([float(h.rss) for h in p.history])
     grown = span = None
-    if len(p.history) >= 2:
-        first, last = p.history[0], p.history[-1]
-        span, grown = last.ts - first.ts, float(last.rss - first.rss)
+    recent = [(h.ts, float(h.rss)) for h in p.history if h.ts >= p.history[-1].ts
+              - GROWTH_WINDOW_S] if p.history else []
+    if len(recent) >= 2:
+        span, grown = recent[-1][0] - recent[0][0], recent[-1][1] - recent[0][1]
     return MemoryView(p.rss if p.alive else None, None, None, None, None, history,
-                      None, None, None, "", growth_span_s=span, grown_bytes=grown,
+                      slope(recent), None, None, "", growth_span_s=span, grown_bytes=grown,
                       scope_note=f"USS, PSS, swap, faults: {TARGET_ONLY}")
 
 

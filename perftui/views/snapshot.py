@@ -6,7 +6,6 @@ The UI never reads the model's mutable state directly: it gets a ``Snapshot`` an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from perftui.frames import STALE
 from perftui.model.growth import Growth, sustained_growth
@@ -24,9 +23,6 @@ from perftui.views.syscalls import (
     thread_note,
 )
 from perftui.views.tree import TreeView, tree_view
-
-if TYPE_CHECKING:
-    from perftui.views.focus import FocusView
 
 GROWTH_WINDOW_S = 60.0
 IO_URING_FD = "anon_inode:[io_uring]"  # /proc/PID/fd's link of an io_uring instance
@@ -185,6 +181,24 @@ class SyscallView:
     threads_note: str = ""  # why rows have no per-thread split, or only calls
     threads_window_s: float = THREAD_WINDOW_S  # what the rows' per-thread figures cover
     scope_note: str = ""  # a picked process: what of the pane is the target's only
+
+
+@dataclass(frozen=True)
+class FocusView:
+    """The picked process, for the header and the panes' titles."""
+
+    pid: int
+    command: str
+    status: str  # "running", "exit 0", "killed by signal 9", ...
+
+    @property
+    def label(self) -> str:
+        """``pid 380 python3 pool_hot.py``: the program and its first argument, by base
+        name (a header line has room for little more)."""
+        words = self.command.split()
+        shown = [w.rsplit("/", 1)[-1] or w for w in words[:1]]
+        shown += [w.rsplit("/", 1)[-1] or w for w in words[1:2] if not w.startswith("-")]
+        return f"pid {self.pid} {' '.join(shown)}".strip()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ tree's totals are their sum."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -151,3 +152,28 @@ def test_a_grandchild_that_ends_before_its_parent_is_kept(tmp_path: Path) -> Non
     parent = procs[grandchild["ppid"]]
     assert parent["ppid"] == rep["pid"] and parent["exit"] == 0 and grandchild["exit"] == 0
     assert grandchild["cpu_s"] is not None and grandchild["end_s"] is not None
+
+
+def test_diff_compares_the_trees_and_names_the_program_only_one_ran(tmp_path: Path) -> None:
+    exe = build_exact(tmp_path)
+    steps = f"{exe} 10 1 100 {tmp_path / 'f1'}; {exe} 20 1 100 {tmp_path / 'f2'}"
+    sessions = []
+    for name, script_text in (("a", steps), ("b", f"{steps}; cat {tmp_path / 'f1'} >/dev/null")):
+        session = tmp_path / f"{name}.perftui"
+        done = perftui("record", "-o", str(session), "--probes", "procfs,ebpf", "--", "sh",
+                       "-c", script_text)
+        assert done.returncode == 0, done.stderr
+        sessions.append(session)
+    diffed = perftui("diff", "--json", *map(str, sessions))
+    assert diffed.returncode in (0, 1), diffed.stderr
+    tree = json.loads(diffed.stdout)["tree"]
+    assert tree["commands"] == {"only_a": [], "only_b": ["cat"]}
+    totals = {r["name"]: r for r in tree["totals"]}
+    assert (totals["processes"]["a"], totals["processes"]["b"]) == (3, 4)
+    reports = [report(s) for s in sessions]
+    assert totals["syscalls"]["a"] == reports[0]["tree"]["syscalls"]
+    assert totals["syscalls"]["b"] == reports[1]["tree"]["syscalls"]
+    # two writes of 100 bytes; B's cat copies one file's 100 bytes more
+    assert (totals["write_bytes"]["a"], totals["write_bytes"]["b"]) == (200, 300)
+    text = perftui("diff", *map(str, sessions)).stdout
+    assert "process tree" in text and "command only in B: cat" in text, text

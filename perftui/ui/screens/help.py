@@ -21,10 +21,10 @@ KEYS: tuple[tuple[str, str], ...] = (
      "highlighted syscall; the others zoom"),
     ("up, down", "Syscalls pane: highlight a syscall"),
     ("z", "zoom the focused pane: more rows and history (z or escape: back)"),
-    ("escape", "leave the zoom; close this help"),
+    ("escape", "leave the zoom; from a picked process back to the whole tree; close help"),
     ("f", "hot functions: top functions and a flame graph of the stack samples"),
     ("d", "syscall detail: latency histogram, errors by errno, split by thread"),
-    ("T", "process tree: the target and its children"),
+    ("T", "process tree: the target and its children (enter: show one in every pane)"),
     ("t", "next theme: dark, light, high contrast"),
     ("?", "this help"),
 )
