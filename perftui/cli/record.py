@@ -58,6 +58,11 @@ class Recording:
             print(f"perftui: not recorded: {clean(what)} (see perftui doctor -p "
                   f"{self.target.pid})", file=sys.stderr, flush=True)
 
+    def _say(self, what: str) -> None:
+        if what not in self._said:
+            self._said.add(what)
+            print(f"perftui: {clean(what)}", file=sys.stderr, flush=True)
+
     def _watch(self, stream: str, raw: bytes, frame: Frame) -> None:
         """Downstream of the tee: notice the end of the target, and say on the terminal
         what the recording will not hold (no UI shows it: ``perftui doctor`` says more)."""
@@ -73,6 +78,8 @@ class Recording:
                     self._say_missing(f"{stream} {cap}: {c.get('why') or 'unavailable'}")
         elif kind == "launch" and frame.get("msg"):
             print(f"perftui: {clean(str(frame['msg']))}", file=sys.stderr, flush=True)
+        elif kind == "warn" and frame.get("msg"):  # what a probe counts differently, and why
+            self._say(f"{stream}: {frame['msg']}")
         elif kind == "probe" and frame.get("state") in (FAILED, UNAVAILABLE):
             self._say_missing(f"{frame.get('name')} probe {frame.get('state')}: "
                               f"{frame.get('msg') or 'no reason given'}")

@@ -56,10 +56,11 @@ def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
 
 
 def following_children(spec: ProbeSpec) -> ProbeSpec:
-    """``spec`` watching the target's descendants too, where the probe can (procfs and ebpf:
-    ``--children``; pyspy is given ``--subprocesses`` by pyspy_spec; the perf-counter
-    fallback and the native stack sampler see the target alone)."""
-    if spec.module in (PROCFS.module, EBPF.module) and "--children" not in spec.args:
+    """``spec`` watching the target's descendants too, where the probe can (procfs, ebpf and
+    the perf-counter fallback: ``--children``, the last as the tree's sums only; pyspy is
+    given ``--subprocesses`` by pyspy_spec; the native stack sampler sees the target alone)."""
+    if spec.module in (PROCFS.module, EBPF.module, PERFCOUNT.module) \
+            and "--children" not in spec.args:
         return replace(spec, args=[*spec.args, "--children"])
     return spec
 

@@ -91,6 +91,10 @@ class ProcessesPart:
             code = model.exit.code if model.exit is not None else None
             ppid = meta.get("ppid")
             p.ppid = p.ppid if p.ppid is not None else (ppid if isinstance(ppid, int) else None)
+        elif launched is not None and start is not None:
+            # No descendant starts before the command's exec, but ``exec_ts`` is when the
+            # launcher saw it, a millisecond or so late: a first child can read as earlier.
+            start = max(start, launched)
         b_cpu, b_calls, b_r, b_w = self.base.get(_key(p), (None, None, None, None))
         return {"pid": p.pid, "ppid": p.ppid, "command": command,
                 "start_s": _rel(start, origin), "end_s": _rel(end, origin), "exit": code,

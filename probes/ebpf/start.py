@@ -67,7 +67,7 @@ def start(pid: int, prefer: str, detail: str, strings: Interner,
     if prefer in (AUTO, PERF):
         bccenv.ensure_tracefs()  # the counters are opened by tracefs event id
         try:
-            psrc = PerfSource(pid, strings)
+            psrc = PerfSource(pid, strings, children)
         except OSError as e:
             perf_why = f"perf_event counters: {e.strerror or e}"
         else:
@@ -77,9 +77,10 @@ def start(pid: int, prefer: str, detail: str, strings: Interner,
                       "perf_event counters; no latency, errors, files or sockets")]
             if prefer != AUTO:
                 notes = []
-            if children:  # per-thread counter groups of one process: no fork to follow
-                notes.append(("syscalls", "children not followed: the perf-counter fallback "
-                              "counts the target's own threads only"))
+            if children:  # inherited counters: the tree's sums, not split
+                notes.append(("syscalls", "the perf-counter fallback counts the whole tree "
+                              "(inherited counters) but cannot split it per process or "
+                              "thread"))
             return Started(psrc, PERF, caps, time.monotonic() - t0, notes)
     caps = pending_caps(f"eBPF: {bpf_why}")
     caps["syscalls"] = cap(False, f"eBPF: {bpf_why}; {perf_why}")

@@ -6,6 +6,12 @@ A counter with ``inherit`` would follow threads created later, but also every ch
 Syscalls of a thread before its first refresh are not counted (a thread that lives less than
 one interval may be missed entirely).  A thread that ended keeps its final counts.
 
+With ``inherit`` (the tree followed), the groups of the threads there at attach also count
+every thread and process they create later, children and their execs included (the kernel
+adds an ended child's counts into its parent's counter; a group read sums the live ones):
+the totals are the tree's, and no group is opened for a later thread, which its creator's
+group already counts.  The per-thread split then says nothing per thread or process.
+
 Closing the counters is slow on recent kernels: the last close of each syscall tracepoint
 waits for RCU (~50 ms each, serialised; ~18 s for all of them).  :meth:`close` therefore
 disables them at once and leaves the closing to a forked child, so the probe exits quickly.
@@ -29,6 +35,13 @@ class _Group:
     fds: list[int]
 
 
+def _tids(pid: int) -> set[int]:
+    try:
+        return {int(t) for t in os.listdir(f"/proc/{pid}/task")}
+    except OSError:
+        return set()
+
+
 def raise_fd_limit() -> int:
     """Soft RLIMIT_NOFILE up to the hard limit (hundreds of counters per thread)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -40,10 +53,11 @@ def raise_fd_limit() -> int:
 
 
 class PerfCounters:
-    def __init__(self, pid: int, events: list[tuple[str, int]]) -> None:
+    def __init__(self, pid: int, events: list[tuple[str, int]], inherit: bool = False) -> None:
         """``events``: (syscall name, tracepoint id).  Raises OSError when not even the main
         thread can be counted (permissions, no perf events)."""
         self.pid = pid
+        self.inherit = inherit
         self.names = [name for name, _ in events]
         self._ids = [eid for _, eid in events]
         self._groups: dict[int, _Group] = {}
@@ -52,16 +66,23 @@ class PerfCounters:
         self._full_warned = False
         self._spent: list[int] = []  # counters of ended threads, read for the last time
         raise_fd_limit()
+        # (inherit) the threads there before the first group opens: one created after it is
+        # its creator's to count, and must not get a group of its own
+        present = _tids(pid) if inherit else set()
         self._open(pid)  # raises: the caller falls back or reports why
+        for tid in sorted(present - {pid}):
+            try:
+                self._open(tid)
+            except OSError as e:
+                if e.errno not in (errno.ESRCH, errno.ENOENT):
+                    raise
 
     def refresh(self) -> list[str]:
         """Count new threads, keep the totals of ended ones; warnings for the app."""
         warns: list[str] = []
-        try:
-            tids = {int(t) for t in os.listdir(f"/proc/{self.pid}/task")}
-        except OSError:
-            tids = set()
-        for tid in sorted(tids - self._groups.keys()):
+        tids = _tids(self.pid)
+        new = set() if self.inherit else tids - self._groups.keys()
+        for tid in sorted(new):
             if len(self._groups) >= MAX_THREADS:
                 if not self._full_warned:
                     warns.append(f"more than {MAX_THREADS} threads: later ones not counted")
@@ -132,7 +153,8 @@ class PerfCounters:
         fds: list[int] = []
         try:
             for eid in self._ids:
-                fds.append(perf.open_tracepoint(eid, tid, fds[0] if fds else -1))
+                fds.append(perf.open_tracepoint(eid, tid, fds[0] if fds else -1,
+                                                self.inherit))
         except OSError:
             for fd in fds:
                 os.close(fd)

@@ -22,6 +22,7 @@ PERF_FLAG_FD_CLOEXEC = 1 << 3
 PERF_EVENT_IOC_DISABLE = 0x2401
 # perf_event_attr flag bits (the u64 bitfield after read_format)
 _DISABLED = 1 << 0
+_INHERIT = 1 << 1  # children created later count into this counter (read with the group)
 _EXCLUDE_HV = 1 << 6
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -53,8 +54,9 @@ def perf_event_open(attr: PerfEventAttr, pid: int, cpu: int = -1, group_fd: int 
                              ctypes.c_ulong(PERF_FLAG_FD_CLOEXEC)))
 
 
-def open_tracepoint(event_id: int, tid: int, group_fd: int = -1) -> int:
-    """A counting tracepoint event on one thread; the fd, or raises OSError."""
+def open_tracepoint(event_id: int, tid: int, group_fd: int = -1, inherit: bool = False) -> int:
+    """A counting tracepoint event on one thread (``inherit``: and every thread and process
+    it creates from now on); the fd, or raises OSError."""
     if NR_PERF_EVENT_OPEN is None:
         raise OSError(38, f"perf_event_open: unknown on {platform.machine()}")
     attr = PerfEventAttr()
@@ -63,7 +65,7 @@ def open_tracepoint(event_id: int, tid: int, group_fd: int = -1) -> int:
     attr.config = event_id
     attr.sample_period = 0  # counting only: nothing is recorded, no buffer
     attr.read_format = PERF_FORMAT_GROUP
-    attr.flags = _EXCLUDE_HV
+    attr.flags = _EXCLUDE_HV | (_INHERIT if inherit else 0)
     fd = perf_event_open(attr, tid, -1, group_fd)
     if fd < 0:
         err = ctypes.get_errno()

@@ -20,9 +20,10 @@ def syscall_events() -> list[tuple[str, int]]:
 
 
 class PerfSource:
-    def __init__(self, pid: int, strings: Interner) -> None:
-        """Raises OSError when tracefs is unreadable or perf_event_open is refused."""
-        self._counters = PerfCounters(pid, syscall_events())
+    def __init__(self, pid: int, strings: Interner, children: bool = False) -> None:
+        """Raises OSError when tracefs is unreadable or perf_event_open is refused.
+        ``children``: count the tree (inherited counters), with no split per thread."""
+        self._counters = PerfCounters(pid, syscall_events(), inherit=children)
         self._s = strings
         self._changes = Changes()
 
@@ -33,8 +34,10 @@ class PerfSource:
         # Each thread has its own counter group already: the split costs no extra read.
         pairs = (((tid, i), (n,)) for tid, row in per_thread.items()
                  for i, n in enumerate(row) if n)
-        rows = [[tid, self._s.id(names[i]), calls, None, None, first]
-                for (tid, i), (calls,), first in self._changes.diff(pairs)]
+        # Inherited groups count what their thread created too: no per-thread rows to give.
+        rows = [] if self._counters.inherit else [
+            [tid, self._s.id(names[i]), calls, None, None, first]
+            for (tid, i), (calls,), first in self._changes.diff(pairs)]
         return {"calls": {self._s.id(name): n for name, n in counts.items()},
                 "bythread": rows}, warns
 

@@ -177,3 +177,21 @@ def test_diff_compares_the_trees_and_names_the_program_only_one_ran(tmp_path: Pa
     assert (totals["write_bytes"]["a"], totals["write_bytes"]["b"]) == (200, 300)
     text = perftui("diff", *map(str, sessions)).stdout
     assert "process tree" in text and "command only in B: cat" in text, text
+
+
+def test_the_perf_counter_fallback_sums_the_tree(tmp_path: Path) -> None:
+    """Without BPF, inherited perf counters count every child's calls (the tree's sums), and
+    say they cannot split them per process."""
+    exe = build_exact(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    session = tmp_path / "s.perftui"
+    done = perftui("record", "-o", str(session), "--probes", "procfs,perfcount", "--", "sh",
+                   "-c", script(exe, out))
+    assert done.returncode == 0, done.stderr
+    rep = report(session)
+    counts = {s["name"]: s["count"] for s in rep["syscalls"]}
+    want = sum(n for n, _m, _k in CHILDREN.values())
+    assert want <= counts["getppid"] <= want + 1  # (+ the shell's own $PPID, if it asks)
+    assert counts["write"] >= sum(m for _n, m, _k in CHILDREN.values())
+    assert "counts the whole tree" in done.stderr and "cannot split" in done.stderr, done.stderr
