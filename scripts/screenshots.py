@@ -4,8 +4,8 @@
 
 Runs the real app headless (``App.run_test``) at 80x24 and 200x60, waits until the source
 has delivered enough samples from the live built-in demo target, and saves the main view,
-the zoomed CPU pane, the help screen, the hot-functions drill-down, the process tree and
-the other two themes.
+the zoomed CPU pane, the help screen, the hot-functions drill-down, the process tree, the
+panes showing one picked child, and the other two themes.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ VIEWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("help", ("question_mark",), ("escape",)),
     ("hot-functions", ("f",), ("f",)),
     ("process-tree", ("T",), ("escape",)),
+    # the demo's long-lived hashing child, the first row under the target, picked
+    ("process-picked", ("T", "down", "enter"), ("escape",)),
     ("light", ("t",), ()),
     ("high-contrast", ("t",), ("t",)),
 )
@@ -79,6 +81,7 @@ async def capture_all(source: Source, size: tuple[int, int], out: Path, min_samp
         for view, keys, back in VIEWS:
             for key in keys:
                 await pilot.press(key)
+                await pilot.pause(0.5)  # a screen the key opens is mounted before the next
             # A few intervals, so the header's own-CPU figure is not that of the previous
             # capture (rendering an SVG is not what perftui costs while it watches).
             await pilot.pause(3 * source.interval)

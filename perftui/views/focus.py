@@ -25,7 +25,7 @@ from perftui.views.snapshot import (
     Snapshot,
     SyscallView,
 )
-from perftui.views.syscalls import SyscallRow, source_label
+from perftui.views.syscalls import SyscallRow, source_label, thread_rows
 from perftui.views.tree import ended_text
 
 TARGET_ONLY = "the target's only"
@@ -92,9 +92,13 @@ def _syscalls(model: Model, p: ProcState, whole: SyscallView) -> SyscallView:
     split = sys.threads
     span = split.span()
     rows = []
+    names = model.pystacks.names  # (procfs names the target's threads only)
     for name, d in split.process_deltas(p.pid, model.pid).items():
+        threads = thread_rows(split, name, names, lambda tid: split.pids.get(
+            tid, model.pid) == p.pid)
         rows.append(SyscallRow(name, d.calls / span if span > 0 else None, d.calls,
-                               d.errors or 0, (), None, None, None, (), d.seconds or 0.0))
+                               d.errors or 0, (), None, None, None, (), d.seconds or 0.0,
+                               threads))
     rows.sort(key=lambda r: (-(r.per_s or 0.0), r.name))
     total = sum(r.per_s or 0.0 for r in rows) if span > 0 else None
     every = f"; estimated from one call in {sys.lat_every}" if sys.lat_every > 1 else ""

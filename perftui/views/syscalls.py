@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from perftui.model.syscalls import (
@@ -68,14 +69,15 @@ def source_label(m: SyscallModel) -> str:
 SHORT_LIVED_NAME = "(short-lived)"
 
 
-def thread_rows(split: ThreadSplit, syscall: str,
-                names: dict[int, str]) -> tuple[ThreadSysRow, ...]:
+def thread_rows(split: ThreadSplit, syscall: str, names: dict[int, str],
+                keep: Callable[[int], bool] | None = None) -> tuple[ThreadSysRow, ...]:
+    """``keep``: the tids to show (one process of the tree); shares are of those."""
     span = split.span()
-    deltas = split.deltas(syscall)
+    deltas = [d for d in split.deltas(syscall) if keep is None or keep(d.tid)]
     total = sum(d.calls for d in deltas)
     if span <= 0 or not deltas:
         return ()
-    rows = [ThreadSysRow(d.tid, names.get(d.tid) or (SHORT_LIVED_NAME if d.tid == 0 else ""),
+    rows = [ThreadSysRow(d.tid, names.get(d.tid) or (SHORT_LIVED_NAME if d.tid <= 0 else ""),
                          d.calls / span,
                          d.calls / total if total else 0.0, d.errors,
                          d.seconds / d.calls * 1e9 if d.seconds is not None and d.calls

@@ -31,12 +31,12 @@ def bucket_label(b: int) -> str:
     return f"{fmt_latency(lo)} - {fmt_latency(hi)}"
 
 
-def histogram_lines(lat: tuple[int, ...], width: int) -> list[Content]:
+def histogram_lines(lat: tuple[int, ...], width: int, why_none: str = "") -> list[Content]:
     """One line per bucket from the first used to the last: range, bar, count, share."""
     used = [b for b, n in enumerate(lat) if n > 0]
     if not used:
-        return [Content.styled("no latency histogram (the probe's `latency` capability "
-                               "is off)", "$text-muted")]
+        why = why_none or "the probe's `latency` capability is off"
+        return [Content.styled(f"no latency histogram ({why})", "$text-muted")]
     total = sum(lat)
     peak = max(lat)
     label_w = max(len(bucket_label(b)) for b in range(used[0], used[-1] + 1))
@@ -104,7 +104,8 @@ def detail_text(row: SyscallRow, view: SyscallView, width: int) -> Content:
     lines: list[Content] = [head, pcts, Content(""),
                             Content.styled("Latency (entry to return, log2 buckets)",
                                            "bold $accent"),
-                            *histogram_lines(row.lat, width), Content(""),
+                            *histogram_lines(row.lat, width, view.scope_note and
+                                            "histograms are the target's only"), Content(""),
                             Content.styled("Errors by errno", "bold $accent")]
     if row.errors_by_name:
         for name, n in row.errors_by_name:

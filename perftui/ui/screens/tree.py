@@ -63,13 +63,14 @@ def tree_text(view: TreeView, width: int, cursor: int = -1) -> Content:
 class TreeScreen(SnapshotPanel):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,T", "close", "Back"),
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "move(-10)", "Page up", show=False),
-        Binding("pagedown", "move(10)", "Page down", show=False),
-        Binding("home", "move(-1000000)", "First", show=False),
-        Binding("end", "move(1000000)", "Last", show=False),
-        Binding("enter", "pick", "Show in the panes"),
+        # priority: the scrolling panel, focused once the tree overflows it, has its own
+        Binding("up,k", "move(-1)", "Up", show=False, priority=True),
+        Binding("down,j", "move(1)", "Down", show=False, priority=True),
+        Binding("pageup", "move(-10)", "Page up", show=False, priority=True),
+        Binding("pagedown", "move(10)", "Page down", show=False, priority=True),
+        Binding("home", "move(-1000000)", "First", show=False, priority=True),
+        Binding("end", "move(1000000)", "Last", show=False, priority=True),
+        Binding("enter", "pick", "Show in the panes", priority=True),
     ]
 
     def __init__(self, snapshot: Snapshot | None,
