@@ -53,7 +53,7 @@ def test_enter_on_a_child_shows_it_in_every_pane_and_escape_returns() -> None:
         t.keys("Enter")
         screen = t.wait_for(lambda s: f"pid {worker} " in s and "esc: whole tree" in s)
         assert f"Syscalls · pid {worker}" in screen or f"pid {worker}─" in screen, screen
-        assert "connections are followed" in screen, screen  # what it does not have, said
+        assert "target's connections" in screen, screen  # what it does not have, said
         t.keys("f")
         screen = t.wait_for(lambda s: f"pid {worker}: all threads" in s and "worker_hot" in s,
                             timeout=30)

@@ -89,10 +89,11 @@ def test_a_function_three_times_slower_per_call_is_flagged_per_cpu_second(
     hot, other = rows["hot"], rows["other"]
     per = hot["samples_per_cpu_s"]
     assert per["worse_if"] == "higher" and per["regression"], per
-    # A quarter of the samples -> a half.  The share is exact under load; samples per CPU
-    # second are not (py-spy counts a runnable thread waiting for a CPU as active, and the
-    # two runs share the machine with different neighbours), so they only have to rise.
-    assert hot["b"] / hot["a"] == pytest.approx(2.0, rel=0.15)
+    # A quarter of the samples -> a half.  The share is a sampled figure: from about 800
+    # samples a side, three standard errors of the ratio are about a fifth of it (more with
+    # samples lost on a loaded host).  Samples per CPU second are skewed by load besides
+    # (py-spy counts a runnable thread waiting for a CPU as active), so they only must rise.
+    assert hot["b"] / hot["a"] == pytest.approx(2.0, rel=0.3)
     assert per["b"] / per["a"] > 1.5
     assert not other["regression"]
     assert status == 1 and [r for r in d["regressions"] if r.startswith("functions.")] == [

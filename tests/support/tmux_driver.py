@@ -18,9 +18,16 @@ class Tmux:
         self.name = f"perftui-test-{uuid.uuid4().hex[:8]}"
         # A private server per session: another test's or user's kill-server cannot end it.
         self.tmux = ["tmux", "-L", self.name]
-        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
+        # COLUMNS/LINES as well: the size a program reads first (shutil.get_terminal_size),
+        # 80x24 when the pty's size could not be read yet, which a missed resize kept.
+        sized = {"COLUMNS": str(width), "LINES": str(height), **(env or {})}
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in sized.items())
         # Keep the pane after the program exits so its last screen and status can be read.
-        cmd = f"env {exports} {shlex.join(argv)}; echo EXITED=$?; sleep 30"
+        # The program starts only once its terminal has the asked size: under load a program
+        # that started at 80x24 and missed the resize drew for 80 columns all along.
+        wait = (f'for i in $(seq 200); do [ "$(stty size)" = "{height} {width}" ] && break; '
+                f"sleep 0.05; done; ")
+        cmd = f"{wait}env {exports} {shlex.join(argv)}; echo EXITED=$?; sleep 30"
         where = ["-c", cwd] if cwd else []
         subprocess.run([*self.tmux, "new-session", "-d", "-s", self.name, *where, "-x",
                         str(width), "-y", str(height), cmd], check=True)
