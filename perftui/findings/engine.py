@@ -1,0 +1,102 @@
+"""Judging the model: every kind over a span of counters (``evaluate``), and the live rule
+that keeps findings from flashing (``Findings``).
+
+Live: ``Findings.update(model)`` each refresh takes the model's counters, judges the last
+WINDOW_S seconds of them, and returns the findings that held: a finding shows once it has
+been found continuously for HOLD_S seconds or two intervals, whichever is longer; ``since``
+is when it was first found; once it is no longer found it stays, with ``ended`` set to when
+it was last found (it becomes ongoing again, same ``since``, if it comes back).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+
+from perftui.findings.base import Data, Finding, rank
+from perftui.findings.facts import Facts, Span
+from perftui.findings.kinds import KINDS
+from perftui.model.model import Model
+
+WINDOW_S = 10.0  # live findings judge this much of the recent past
+HOLD_S = 5.0
+HISTORY_S = 300.0  # series (RSS growth) are judged over up to this much
+MAX_ENDED = 50  # ended findings kept, the oldest forgotten first
+Key = tuple[str, ...]
+
+
+def evaluate(span: Span) -> tuple[list[Finding], dict[str, str]]:
+    """Every kind's findings over ``span``, the most severe first, and for each kind whose
+    data is missing, why."""
+    data = Data(span.model)
+    found: list[Finding] = []
+    missing: dict[str, str] = {}
+    for kind in KINDS:
+        why = [w for need in kind.NEEDS if (w := data.missing(need))]
+        if why:
+            missing[kind.KIND] = "; ".join(why)
+            continue
+        found += kind.detect(span)
+    return order(found), missing
+
+
+def order(found: list[Finding]) -> list[Finding]:
+    """Ongoing before ended, the most severe first, then the biggest main figure."""
+    return sorted(found, key=lambda f: (f.ended is not None, -rank(f.severity), -f.figure,
+                                        f.key))
+
+
+class Findings:
+    """Live findings with the hold rule; call ``update`` with the model each refresh (on the
+    thread that owns the model)."""
+
+    def __init__(self, window_s: float = WINDOW_S, hold_s: float = HOLD_S) -> None:
+        self.window_s = window_s
+        self.hold_s = hold_s
+        self.missing: dict[str, str] = {}  # kind -> why its data is missing (last update)
+        self._facts: deque[Facts] = deque()
+        self._first: dict[Key, float] = {}  # found, held or not: since when
+        self._shown: dict[Key, Finding] = {}
+
+    def hold(self, model: Model) -> float:
+        """How long a finding must hold: HOLD_S, or two sampling intervals if longer."""
+        return max(self.hold_s, 2 * (model.interval or _probe_interval(model)))
+
+    def update(self, model: Model) -> list[Finding]:
+        now = Facts.of(model)
+        if self._facts and now.ts <= self._facts[-1].ts:
+            return self.current()  # nothing new (paused, or no frame since)
+        self._facts.append(now)
+        while len(self._facts) > 2 and self._facts[1].ts <= now.ts - self.window_s:
+            self._facts.popleft()
+        base = self._facts[0]
+        if base is now:
+            return self.current()
+        found, self.missing = evaluate(Span(base, now, model, now.ts - HISTORY_S))
+        hold = self.hold(model)
+        seen: set[Key] = set()
+        for f in found:
+            key = f.key
+            seen.add(key)
+            since = self._first.setdefault(key, now.ts)
+            old = self._shown.get(key)
+            if old is not None:
+                self._shown[key] = replace(f, since=old.since, ended=None)
+            elif now.ts - since >= hold:
+                self._shown[key] = replace(f, since=since)
+        for key in [k for k in self._first if k not in seen]:
+            del self._first[key]  # not found now: its hold starts over
+        for key, f in self._shown.items():
+            if key not in seen and f.ended is None:
+                self._shown[key] = replace(f, ended=now.ts)
+        ended = [k for k, f in self._shown.items() if f.ended is not None]
+        for key in ended[:max(0, len(ended) - MAX_ENDED)]:
+            del self._shown[key]
+        return self.current()
+
+    def current(self) -> list[Finding]:
+        return order(list(self._shown.values()))
+
+
+def _probe_interval(model: Model) -> float:
+    return max((p.interval or 0.0 for p in model.probes.values()), default=0.0)
