@@ -29,14 +29,28 @@ class Finding:
     since: float | None = None  # epoch s it was first seen (held or not)
     ended: float | None = None  # epoch s it was last seen, once it stopped (None: ongoing)
 
+    subject: tuple[str, ...] = ()  # the ``where`` fields that say which problem it is
+
     @property
     def key(self) -> tuple[str, ...]:
-        """Which problem this is, across updates and across runs (thread ids differ between
-        runs, thread names do not)."""
-        w = self.where
-        paths = w.get("path") or ",".join(w.get("paths") or ())
-        return (self.kind, str(w.get("thread", "")), str(paths), str(w.get("remote", "")),
-                str(w.get("syscall", "")), str(w.get("address", "")))
+        """Which problem this is, across updates: its kind and its subject (a lock by its
+        address, a file by its path and the thread opening it...)."""
+        return (self.kind, *(f"{s}={_text(self.where.get(s))}" for s in self.subject))
+
+    @property
+    def match_key(self) -> tuple[str, ...]:
+        """Which problem this is across runs: addresses differ between runs (and thread ids,
+        which are never part of a subject: thread names are)."""
+        return match_key(self.kind, self.where, self.subject)
+
+
+def _text(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def match_key(kind: str, where: dict[str, Any], subject: Any) -> tuple[str, ...]:
+    """``Finding.match_key`` of a finding's parts (a report's JSON has them too)."""
+    return (kind, *(f"{s}={_text(where.get(s))}" for s in subject if s != "address"))
 
 
 class Kind(Protocol):

@@ -39,5 +39,5 @@ def detect(span: Span) -> list[Finding]:
             f"{peer}: {c.rate(span.per_s(sends))} sends and {c.rate(span.per_s(recvs))} "
             f"receives of {c.size(avg)} each on average", span, ("calls_per_s", per_s),
             {"sends": int(sends), "receives": int(recvs), "bytes_per_call": round(avg, 1)},
-            where))
+            where, ("remote",)))
     return out

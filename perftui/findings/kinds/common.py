@@ -24,13 +24,13 @@ def level(value: float, info: float, warning: float, critical: float) -> str | N
 
 def finding(kind: tuple[str, str], severity: str, summary: str, span: Span,
             figure: tuple[str, float], evidence: dict[str, Any],
-            where: dict[str, Any]) -> Finding:
+            where: dict[str, Any], subject: tuple[str, ...] = ()) -> Finding:
     """A Finding; ``kind``: (its kind, its advice); ``figure``: (name, value) of its main
-    number."""
+    number; ``subject``: the ``where`` fields that say which problem it is."""
     ev = {"figure": figure[0], figure[0]: round(figure[1], 3), **evidence,
           "window_s": round(span.seconds, 3), "from_ts": span.base.ts, "to_ts": span.now.ts}
     return Finding(kind[0], severity, summary, ev, {k: v for k, v in where.items() if v},
-                   kind[1], figure[1])
+                   kind[1], figure[1], subject=subject)
 
 
 def thread_where(span: Span, tid: int | None) -> dict[str, Any]:

@@ -32,5 +32,5 @@ def detect(span: Span) -> list[Finding]:
             (KIND, ADVICE), sev,
             f"a new connection to {peer} {c.rate(per_s)} ({int(new)} in "
             f"{span.seconds:.0f} s){by}", span, ("connections_per_s", per_s),
-            {"connections": int(new)}, where))
+            {"connections": int(new)}, where, ("remote",)))
     return out

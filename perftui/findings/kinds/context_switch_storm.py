@@ -35,4 +35,4 @@ def detect(span: Span) -> list[Finding]:
         (KIND, ADVICE), sev,
         f"{c.rate(total)} context switches over {busy} busy threads; thread {where['thread']} "
         f"{c.rate(span.per_s(per_tid[tid]))}", span, ("switches_per_s", total),
-        {"threads": len(per_tid), "busy_threads": busy}, where)]
+        {"threads": len(per_tid), "busy_threads": busy}, where, ())]

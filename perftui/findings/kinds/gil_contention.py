@@ -38,4 +38,4 @@ def detect(span: Span) -> list[Finding]:
         f"most ({c.pct(gil.waiters[tid], span.seconds):.0f} % of its time)", span,
         ("threads_waiting", waiting),
         {"waiters": len(gil.waiters), "waits": int(gil.waits),
-         "timed_out": int(gil.timeouts), "wait_s": round(gil.wait_s, 3)}, where)]
+         "timed_out": int(gil.timeouts), "wait_s": round(gil.wait_s, 3)}, where, ())]

@@ -36,7 +36,7 @@ def detect(span: Span) -> list[Finding]:
         f"{share:.0f} % of the CPU time is in the kernel ({cores * 100:.0f} % of a core){by}",
         span, ("system_percent", cores * 100),
         {"system_share_percent": round(share, 1), "user_s": round(user, 3),
-         "system_s": round(system, 3)}, where)]
+         "system_s": round(system, 3)}, where, ())]
 
 
 def _top_system_thread(span: Span) -> int | None:

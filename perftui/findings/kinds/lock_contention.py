@@ -49,5 +49,5 @@ def detect(span: Span) -> list[Finding]:
             ("threads_waiting", waiting),
             {"waiters": len(lk.waiters), "wakers": len(lk.wakers), "waits": int(lk.waits),
              "mean_wait_us": round(mean * 1e6, 1), "waiter_cpu_cores": round(busy, 3)},
-            where))
+            where, ("address",)))
     return out

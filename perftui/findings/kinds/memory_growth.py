@@ -14,6 +14,7 @@ KIND = "memory_growth"
 NEEDS = ("procfs",)
 ADVICE = "a leak or a cache without a bound: find what holds the memory (tracemalloc, heap dump)"
 MIN_SPAN_S = 10.0
+WHOLE_WINDOW = True  # judges its series' steadiness itself (a report need not split it)
 
 
 def detect(span: Span) -> list[Finding]:
@@ -31,4 +32,4 @@ def detect(span: Span) -> list[Finding]:
         f"({c.size(growth.bytes_per_s)}/s), from {c.size(start)}", span,
         ("bytes_per_s", growth.bytes_per_s),
         {"grown_bytes": int(growth.grown_bytes), "span_s": round(growth.span_s, 1),
-         "rss_start_bytes": int(start)}, {})]
+         "rss_start_bytes": int(start)}, {}, ())]

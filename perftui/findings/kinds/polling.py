@@ -38,7 +38,7 @@ def detect(span: Span) -> list[Finding]:
             f"thread {where['thread']} calls {syscall} {c.rate(per_s)} with {how} "
             f"({c.pct(busy, sum(classes)):.0f} % of its calls)", span, ("calls_per_s", per_s),
             {"zero_timeout": int(zero), "under_1ms": int(tiny), "calls": int(sum(classes))},
-            where))
+            where, ("thread", "syscall")))
     for name, (calls, errors) in span.syscalls().items():
         again = errors.get(errno.EAGAIN, 0)
         per_s = span.per_s(again)
@@ -52,5 +52,5 @@ def detect(span: Span) -> list[Finding]:
             (KIND, ADVICE), sev,
             f"{name} returned EAGAIN {c.rate(per_s)}, {c.pct(again, calls):.0f} % of its calls: "
             f"a non-blocking read before data is there{by}", span, ("calls_per_s", per_s),
-            {"eagain": int(again), "calls": int(calls)}, where))
+            {"eagain": int(again), "calls": int(calls)}, where, ("thread", "syscall")))
     return out

@@ -42,5 +42,5 @@ def detect(span: Span) -> list[Finding]:
             f"{path} opened {c.rate(per_s)} by thread {where['thread']}, {share:.0f} % of its "
             f"opens{tail}{fails}", span, ("opens_per_s", per_s),
             {"opens": int(opens), "failed": int(failed), "share_percent": round(share, 1),
-             "read_bytes_per_open": round(each, 1)}, where))
+             "read_bytes_per_open": round(each, 1)}, where, ("path", "thread")))
     return out

@@ -37,5 +37,5 @@ def detect(span: Span) -> list[Finding]:
             f"{path}: {c.rate(per_s)} {verb} of {c.size(avg)} each on average{by}", span,
             ("calls_per_s", per_s),
             {"reads": int(reads), "writes": int(writes), "bytes_per_call": round(avg, 1)},
-            where))
+            where, ("path",)))
     return out

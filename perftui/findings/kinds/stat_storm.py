@@ -49,7 +49,8 @@ def detect(span: Span) -> list[Finding]:
             f"{path} looked up {c.rate(per_s)} (stat, access...), {c.pct(failed, stats):.0f} % "
             f"failed; {c.pct(tids[tid], stats):.0f} % by thread {where['thread']}", span,
             ("stats_per_s", per_s),
-            {"stats": int(stats), "failed": int(failed), "threads": len(tids)}, where))
+            {"stats": int(stats), "failed": int(failed), "threads": len(tids)}, where,
+            ("path",)))
     for tid, paths in per_tid.items():
         total = sum(paths.values())
         per_s = span.per_s(total)
@@ -62,5 +63,5 @@ def detect(span: Span) -> list[Finding]:
             (KIND, ADVICE), sev,
             f"thread {where['thread']} looks up {c.rate(per_s)} over {len(paths)} paths "
             f"(stat, access...), {top[0]} most", span, ("stats_per_s", per_s),
-            {"stats": int(total), "distinct_paths": len(paths)}, where))
+            {"stats": int(total), "distinct_paths": len(paths)}, where, ("thread",)))
     return out

@@ -38,12 +38,12 @@ def detect(span: Span) -> list[Finding]:
             if sev is None or share < MIN_SHARE or count < MIN_ERRORS:
                 continue
             where = {**c.thread_where(span, c.top_thread(span, (name,), column=2)),
-                     "syscall": name}
+                     "syscall": name, "errno": errno_name(err)}
             by = f", most by thread {where['thread']}" if "thread" in where else ""
             out.append(c.finding(
                 (KIND, ADVICE), sev,
                 f"{name} fails with {errno_name(err)} {c.rate(per_s)} ({share:.0f} % of its "
                 f"calls){by}", span, ("errors_per_s", per_s),
                 {"errors": int(count), "calls": int(calls), "errno": errno_name(err),
-                 "share_percent": round(share, 1)}, where))
+                 "share_percent": round(share, 1)}, where, ("syscall", "errno")))
     return out

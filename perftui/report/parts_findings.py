@@ -1,0 +1,74 @@
+"""Report part ``findings``: every kind judged over the report's window, from the counters at
+its start and at its end (perftui.findings), like every other part, from the raw frames.
+
+Nothing flashes in a report either: live, a finding shows once it held for a while; here, a
+finding of the whole window counts only if it is also found in each half of it (a burst
+at the target's start, an interpreter probing a thousand paths for its modules, is not a
+habit).  Kinds that judge a series' steadiness themselves (``WHOLE_WINDOW``) are exempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from perftui.findings import Facts, Finding, Span, evaluate
+from perftui.findings.kinds import KINDS
+from perftui.model.model import Model
+
+MAX_KEPT = 32  # Facts kept through the window (thinned), to find its middle
+WHOLE = {k.KIND for k in KINDS if getattr(k, "WHOLE_WINDOW", False)}
+
+
+@dataclass
+class FindingsPart:
+    base: Facts | None = None
+    inside: bool = False
+    kept: list[Facts] = field(default_factory=list)
+    _step: int = 1  # keep every _step-th sample (doubles when the list fills)
+    _n: int = 0
+
+    def observe(self, model: Model, dt: float, in_window: bool) -> None:
+        if not in_window:
+            self.base = Facts.of(model)
+            return
+        if not self.inside:
+            self.inside = True
+            if self.base is None:  # the window starts with the session: its first sample
+                self.base = Facts.of(model)
+                return
+        self._n += 1
+        if self._n % self._step == 0:
+            self.kept.append(Facts.of(model))
+            if len(self.kept) >= MAX_KEPT:
+                self.kept = self.kept[1::2]
+                self._step *= 2
+
+    def window_opens(self, model: Model) -> None:
+        self.base = Facts.of(model)
+
+    def result(self, model: Model) -> dict[str, Any]:
+        if not self.inside or self.base is None:
+            return {}
+        end = Facts.of(model)
+        found, missing = evaluate(Span(self.base, end, model))
+        found = [f for f in found if f.kind in WHOLE or self._in_both_halves(f, end, model)]
+        return {"findings": [as_json(f) for f in found],
+                "findings_missing": [{"kind": k, "why": why} for k, why in missing.items()]}
+
+    def _in_both_halves(self, f: Finding, end: Facts, model: Model) -> bool:
+        assert self.base is not None
+        middle = (self.base.ts + end.ts) / 2
+        mid = min(self.kept, key=lambda x: abs(x.ts - middle), default=None)
+        if mid is None or not self.base.ts < mid.ts < end.ts:
+            return True  # too short to tell
+        return all(f.key in {g.key for g in evaluate(Span(a, b, model))[0]}
+                   for a, b in ((self.base, mid), (mid, end)))
+
+
+def as_json(f: Finding) -> dict[str, Any]:
+    out = asdict(f)
+    out.pop("ended")  # a report's findings are of its window: none "ended"
+    out["subject"] = list(f.subject)
+    out["since"] = f.evidence.get("from_ts")
+    return out
