@@ -57,15 +57,19 @@ class Findings:
         self._facts: deque[Facts] = deque()
         self._first: dict[Key, float] = {}  # found, held or not: since when
         self._shown: dict[Key, Finding] = {}
+        self._frames = -1  # the model's frame count at the last update
 
     def hold(self, model: Model) -> float:
         """How long a finding must hold: HOLD_S, or two sampling intervals if longer."""
         return max(self.hold_s, 2 * (model.interval or _probe_interval(model)))
 
     def update(self, model: Model) -> list[Finding]:
+        if model.frames == self._frames:
+            return self.current()  # nothing new (paused, or no frame since)
+        self._frames = model.frames
         now = Facts.of(model)
         if self._facts and now.ts <= self._facts[-1].ts:
-            return self.current()  # nothing new (paused, or no frame since)
+            self._facts.pop()  # more frames of the same moment: the newer reading
         self._facts.append(now)
         while len(self._facts) > 2 and self._facts[1].ts <= now.ts - self.window_s:
             self._facts.popleft()
