@@ -31,15 +31,30 @@ class Counters(Generic[K]):
     base: dict[K, Counts] = field(default_factory=dict)
     wire: dict[K, Counts] = field(default_factory=dict)
 
+    # Keys past the limit: their last row, so that only what is new adds to ``other``.
+    overflow: dict[K, Counts] = field(default_factory=dict)
+
     def put(self, key: K, values: Counts, first: bool) -> None:
         if key not in self.wire and key not in self.base and len(self.wire) >= self.limit:
-            key = self.other
+            self._overflow(key, values, first)
+            return
         old = self.wire.get(key)
         if old is not None and (first or any(v < o for v, o in zip(values, old, strict=False))):
             self.base[key] = _add(self.base.get(key), old)  # it started over
         self.wire[key] = values
 
+    def _overflow(self, key: K, values: Counts, first: bool) -> None:
+        old = self.overflow.pop(key, None)
+        restarted = old is None or first or any(v < o for v, o in zip(values, old, strict=False))
+        new = values if restarted or old is None else tuple(
+            v - o for v, o in zip(values, old, strict=False))
+        self.base[self.other] = _add(self.base.get(self.other), new)
+        self.overflow[key] = values
+        if len(self.overflow) > 4 * self.limit:  # the longest unseen go (their next row
+            del self.overflow[next(iter(self.overflow))]  # would count again in full)
+
     def new_run(self) -> None:
+        self.overflow.clear()
         for key, values in self.wire.items():
             self.base[key] = _add(self.base.get(key), values)
         self.wire = {}

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.cli import perftui
 from tests.support.findings import Report, above_info, at_least_warning, record_all, worst
 from tests.support.paths import TARGETS
 from tests.support.skips import bcc_missing
@@ -25,7 +26,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     reports = record_all({
         "bad": (bad / "s.perftui", [sys.executable, TARGET, str(bad)], None),
         "good": (good / "s.perftui", [sys.executable, TARGET, str(good), "--good"], None)})
-    return {**reports, "dir": bad, "counts": json.loads((bad / "COUNTS.json").read_text())}
+    return {**reports, "dir": bad, "good_dir": good,
+            "counts": json.loads((bad / "COUNTS.json").read_text())}
 
 
 def test_repeated_open_names_the_file_and_thread_with_the_opens_it_made(
@@ -64,10 +66,23 @@ def test_small_io_names_the_file_written_a_byte_at_a_time(runs: dict[str, Any]) 
 
 def test_polling_names_the_thread_and_syscall_of_zero_timeout_waits(
         runs: dict[str, Any]) -> None:
-    f = worst(runs["bad"], "polling")
-    assert at_least_warning(f)
-    assert f["where"]["thread"] == "poller" and f["where"]["syscall"] == "pselect6"
+    rows = {f["where"]["syscall"]: f for f in runs["bad"]["findings"] if f["kind"] == "polling"}
+    f = rows["pselect6"]
+    assert at_least_warning(f) and f["where"]["thread"] == "poller"
     assert f["evidence"]["zero_timeout"] == runs["counts"]["zero_selects"]
+    f = rows["read"]  # a non-blocking read before data is there
+    assert at_least_warning(f) and f["where"]["thread"] == "poller"
+    assert f["evidence"]["eagain"] == runs["counts"]["eagain_reads"]
+
+
+def test_a_diff_says_which_findings_are_gone_and_new(runs: dict[str, Any]) -> None:
+    bad, good = (str(runs[d] / "s.perftui") for d in ("dir", "good_dir"))
+    fixed = json.loads(perftui("diff", "--json", bad, good).stdout)["findings"]
+    gone = {f["kind"] for f in fixed["gone"]}
+    assert {"repeated_open", "stat_storm", "small_io", "polling", "syscall_errors"} <= gone
+    assert fixed["new"] == [] and fixed["worse"] == []
+    broke = json.loads(perftui("diff", "--json", good, bad).stdout)["findings"]
+    assert {f["kind"] for f in broke["new"]} == gone and broke["gone"] == []
 
 
 def test_syscall_errors_name_the_failing_call_and_errno(runs: dict[str, Any]) -> None:

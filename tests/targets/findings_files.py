@@ -8,13 +8,14 @@ opener      opens, reads and closes CONFIG 250/s  keeps it open, preads it 250/s
 statter     stats CONFIG and a missing path       stats them once, remembers
             750/s each
 writer      writes 1 byte at a time, 2000/s       writes the same bytes once a second
-poller      select() with a zero timeout 400/s    select() with a 1 s timeout
+poller      select() with a zero timeout, then a     select() with a 1 s timeout
+            non-blocking read (EAGAIN), 400/s
 failer      lseek() on a pipe (ESPIPE) 250/s      does not
 ==========  ====================================  ======================================
 
 Usage: findings_files.py DIR [--good] [--seconds S]; DIR gets CONFIG (2 KiB), OUT, and at
-the end COUNTS.json: the calls each job made (opens of CONFIG, stats of each path,
-1-byte writes, zero-timeout selects, failed seeks), for tests to check the findings by.
+the end COUNTS.json: the calls each job made (opens of CONFIG, stats of each path, 1-byte
+writes, zero-timeout selects, EAGAIN reads, failed seeks), for tests to check findings by.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def main() -> int:
     with open(config, "wb") as f:
         f.write(b"k = v\n" * 350)
     end = time.monotonic() + a.seconds
-    done = {"opens": 0, "stats": 0, "writes": 0, "zero_selects": 0, "failed_seeks": 0}
+    done = {"opens": 0, "stats": 0, "writes": 0, "zero_selects": 0, "eagain_reads": 0,
+            "failed_seeks": 0}
     # (each job is its own loop: the function py-spy names is the job's, not a helper's)
 
     def opener() -> None:
@@ -82,12 +84,17 @@ def main() -> int:
 
     def poller() -> None:
         r, _w = os.pipe()
+        os.set_blocking(r, False)
         while time.monotonic() < end:
             if a.good:
                 select.select([r], [], [], 1.0)
             else:
                 select.select([r], [], [], 0)
                 done["zero_selects"] += 1
+                try:
+                    os.read(r, 1)  # not ready: EAGAIN
+                except BlockingIOError:
+                    done["eagain_reads"] += 1
                 time.sleep(1 / 400)
 
     def failer() -> None:
