@@ -112,7 +112,8 @@ struct slot {
     u8 flags;
     u8 shift;  // sampling shift in force when it started (weight 1 << shift)
     u8 own;    // TGID's own call (else a descendant's: counted, but not in the fd tables)
-    u64 uaddr; // K_FUTEX: the futex address (fd: the operation, fd2: 1 if it has a timeout)
+    u64 uaddr; // K_FUTEX: the futex address (fd: the operation, fd2: 1 if it has a timeout);
+               // K_STAT*: the path (read at the exit: no per-thread table on the way)
 };
 BPF_PERCPU_ARRAY(cur, struct slot, 1);
 BPF_TABLE("lru_hash", u32, struct slot, parked, 16384);
@@ -298,8 +299,7 @@ static __always_inline void remember_path(struct bpf_raw_tracepoint_args *ctx, u
     if (!nb || !cg) return;
     nb->nr = nr;
     nb->cwdgen = *cg;
-    nb->dirfd = kind == K_OPEN1 || kind == K_FCHDIR || kind == K_STAT1
-        ? (s32)syscall_arg(ctx, ARG0_OFF) : -100;
+    nb->dirfd = kind == K_OPEN1 || kind == K_FCHDIR ? (s32)syscall_arg(ctx, ARG0_OFF) : -100;
     nb->dirgen = 0;
     if (nb->dirfd >= 0 && nb->dirfd < FDGEN_MAX) {
         u32 dfd = nb->dirfd;
@@ -310,7 +310,7 @@ static __always_inline void remember_path(struct bpf_raw_tracepoint_args *ctx, u
     // bytes past its end would be the previous path's.
     __builtin_memset(nb->path, 0, sizeof(nb->path));
     if (kind != K_FCHDIR) {
-        long path = syscall_arg(ctx, kind == K_OPEN1 || kind == K_STAT1 ? ARG1_OFF : ARG0_OFF);
+        long path = syscall_arg(ctx, kind == K_OPEN1 ? ARG1_OFF : ARG0_OFF);
         if (bpf_probe_read_user_str(nb->path, sizeof(nb->path), (void *)path) <= 0) return;
     }
     opening.update(&tid, nb);
@@ -410,9 +410,10 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
         fd2 = syscall_arg(ctx, ARG3_OFF) != 0;
     }
     if (kind == K_CLOSE || kind == K_DUP) fd_closed(fd);
-    if (kind == K_OPEN0 || kind == K_OPEN1 || kind == K_CHDIR || kind == K_FCHDIR
-            || kind == K_STAT0 || kind == K_STAT1)
+    if (kind == K_OPEN0 || kind == K_OPEN1 || kind == K_CHDIR || kind == K_FCHDIR)
         remember_path(ctx, (u32)id, nr, kind);
+    else if (kind == K_STAT0 || kind == K_STAT1)
+        uaddr = syscall_arg(ctx, kind == K_STAT1 ? ARG1_OFF : ARG0_OFF);
     else if (kind >= K_TMO_MS2 && kind <= K_TMO_CLK)
         count_timeout(ctx, (u32)id, nr, kind);
     u32 shift = *cfg & 31;
@@ -496,15 +497,11 @@ static __always_inline void name_new(long fd, u32 nr) {
     if (names.update(&k, nb)) drop(DROP_NAMES);
 }
 
-// An open (``is_open``) or a stat of the path ``p`` by thread ``tid`` returned: counted.
-static __always_inline void count_lookup(u32 tid, struct fdname *p, u32 is_open, u32 failed) {
-    if (!p->path[0]) return;  // fstat by fd (AT_EMPTY_PATH): no lookup
-    u32 zero = 0;
-    struct pathkey *k = pathkeybuf.lookup(&zero);
-    if (!k) return;
+// An open (``is_open``) or a stat by thread ``tid`` of the path in ``k`` returned: counted.
+static __always_inline void count_lookup(struct pathkey *k, u32 tid, u32 is_open, u32 failed) {
+    if (!k->path[0]) return;  // fstat by fd (AT_EMPTY_PATH): no lookup
     k->tid = tid;
     k->pad = 0;
-    __builtin_memcpy(k->path, p->path, sizeof(k->path));
     struct pathval zv = {};
     struct pathval *v = pathops.lookup_or_try_init(k, &zv);
     if (!v) {
@@ -528,12 +525,25 @@ static __always_inline void count_lookup(u32 tid, struct fdname *p, u32 is_open,
     }
 }
 
-// At the exit of a stat-like call: its path's lookup counted.
-static __always_inline void stat_done(u32 tid, long ret) {
-    struct fdname *p = opening.lookup(&tid);
-    if (!p) return;
-    count_lookup(tid, p, 0, ret < 0);
-    opening.delete(&tid);
+// An open returned: its path (read at its entry, for naming the fd) counted.
+static __always_inline void open_done(u32 tid, struct fdname *p, u32 failed) {
+    u32 zero = 0;
+    struct pathkey *k = pathkeybuf.lookup(&zero);
+    if (!k) return;
+    __builtin_memcpy(k->path, p->path, sizeof(k->path));
+    count_lookup(k, tid, 1, failed);
+}
+
+// A stat-like call returned: its path read again from the caller's memory (unchanged: it
+// is the caller's argument), so the entry needs no per-thread table.
+static __always_inline void stat_done(u32 tid, u64 path, long ret) {
+    u32 zero = 0;
+    struct pathkey *k = pathkeybuf.lookup(&zero);
+    if (!k) return;
+    // Zeroed, not just cut at the end: the bytes past the path's end are part of the key.
+    __builtin_memset(k->path, 0, sizeof(k->path));
+    if (bpf_probe_read_user_str(k->path, sizeof(k->path), (void *)path) <= 0) return;
+    count_lookup(k, tid, 0, ret < 0);
 }
 
 // A futex call returned: a wait (how long it blocked, whether it timed out) or a wake.
@@ -565,7 +575,7 @@ static __always_inline void name_fd(u32 tid, u32 nr, u8 kind, long ret) {
     }
     struct fdname *p = opening.lookup(&tid);
     if (!p) return;  // its path could not be read: user space asks /proc instead
-    count_lookup(tid, p, 1, ret < 0);
+    open_done(tid, p, ret < 0);
     if (ret >= 0 && ret < FDGEN_MAX) {
         u32 fd = ret;
         fd_used(ret);
@@ -650,7 +660,7 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     else if (mine.kind == K_CHDIR || mine.kind == K_FCHDIR)
         new_cwd(tid, ret);
     else if (mine.kind == K_STAT0 || mine.kind == K_STAT1)
-        stat_done(tid, ret);
+        stat_done(tid, mine.uaddr, ret);
     else if (mine.kind == K_FUTEX)
         futex_done(&mine, tid, ret, ns * weight);
     if (failed) {
