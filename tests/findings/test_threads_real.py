@@ -1,18 +1,17 @@
 """context_switch_storm, high_system_time, lock_contention and gil_contention on real
-targets and their healthy twins; an idle thread pool (threads waiting in futexes too) and an
-idle process raise neither lock finding, nor anything above info."""
+targets and their healthy twins; an idle thread pool (threads waiting in futexes too), an
+idle process and the demo target raise neither lock finding, nor anything above info."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.findings import above_info, at_least_warning, of_kind, record_all, worst
+from tests.support.findings import Job, above_info, at_least_warning, of_kind, record_all, worst
 from tests.support.paths import TARGETS
 from tests.support.skips import bcc_missing
 
@@ -28,7 +27,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                     str(TARGETS / "lock_contended.c")], check=True)
     handoff = str(TARGETS / "findings_handoff.py")
     # Two at a time, in this order: each busy target beside an idle one where it can be.
-    jobs: dict[str, tuple[Path, list[str], str | None]] = {
+    jobs: dict[str, Job] = {
         "handoff": (tmp / "h.perftui", [PY, handoff, "--counts", str(tmp / "h.json")], None),
         "idle": (tmp / "i.perftui", ["sleep", "5"], None),
         "pool": (tmp / "p.perftui", [PY, str(TARGETS / "idle_pool.py")], None),
@@ -36,8 +35,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "handoff_good": (tmp / "hg.perftui", [PY, handoff, "--good"], None),
         "gil": (tmp / "g.perftui", [PY, str(TARGETS / "gil_spin.py")], None),
         "lock_good": (tmp / "lg.perftui", [str(lock), "5", "good"], None),
-        "gil_good": (tmp / "gg.perftui", [PY, str(TARGETS / "gil_spin.py"), "--good"], None)}
-    out: dict[str, Any] = record_all(jobs)
+        "gil_good": (tmp / "gg.perftui", [PY, str(TARGETS / "gil_spin.py"), "--good"], None),
+        "demo": (tmp / "d.perftui", [PY, "-m", "perftui.host.demo"], None)}
+    out: dict[str, Any] = record_all(jobs, durations={"demo": 6.0})
     out["handoff_counts"] = json.loads((tmp / "h.json").read_text())
     return out
 
@@ -83,7 +83,7 @@ def test_the_same_work_done_well_raises_nothing_above_info(runs: dict[str, Any],
     assert "findings" in runs[name] and not above_info(runs[name]), above_info(runs[name])
 
 
-@pytest.mark.parametrize("name", ["pool", "idle"])
+@pytest.mark.parametrize("name", ["pool", "idle", "demo"])
 def test_idle_threads_waiting_are_not_contention(runs: dict[str, Any], name: str) -> None:
     report = runs[name]
     assert not of_kind(report, "lock_contention") and not of_kind(report, "gil_contention")

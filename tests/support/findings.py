@@ -18,9 +18,12 @@ from tests.support.paths import REPO
 Report = dict[str, Any]
 
 
-def record(out: Path, *argv: str, probes: str | None = None, timeout: float = 90) -> Report:
-    """``perftui record -o OUT -- ARGV`` (until the target exits), then its report."""
+def record(out: Path, *argv: str, probes: str | None = None, duration: float | None = None,
+           timeout: float = 90) -> Report:
+    """``perftui record -o OUT -- ARGV`` (until the target exits, or for ``duration``), then
+    its report."""
     extra = ["--probes", probes] if probes else []
+    extra += ["-d", str(duration)] if duration else []
     done = subprocess.run([sys.executable, "-m", "perftui", "record", "-o", str(out), *extra,
                            "--", *argv], capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL,
@@ -32,10 +35,16 @@ def record(out: Path, *argv: str, probes: str | None = None, timeout: float = 90
     return result
 
 
-def record_all(jobs: dict[str, tuple[Path, list[str], str | None]]) -> dict[str, Report]:
-    """Several recordings two at a time (they share the machine with the suite)."""
+Job = tuple[Path, list[str], str | None]  # the session file, the command, --probes
+
+
+def record_all(jobs: dict[str, Job], durations: dict[str, float] | None = None,
+               ) -> dict[str, Report]:
+    """Several recordings two at a time (they share the machine with the suite); a job
+    named in ``durations`` is recorded that long (a target that does not exit)."""
     with ThreadPoolExecutor(2) as pool:
-        futures = {name: pool.submit(record, out, *argv, probes=probes)
+        futures = {name: pool.submit(record, out, *argv, probes=probes,
+                                     duration=(durations or {}).get(name))
                    for name, (out, argv, probes) in jobs.items()}
         return {name: f.result() for name, f in futures.items()}
 
