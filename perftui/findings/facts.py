@@ -44,9 +44,12 @@ class Facts:
     threads: dict[int, tuple[float, float, int]] = field(default_factory=dict)  # u, s, ctx
 
     @staticmethod
-    def of(model: Model) -> Facts:
+    def of(model: Model, ts: float | None = None) -> Facts:
+        """The model's counters now; ``ts``: the moment they stand for (default: the model's
+        clock, its newest frame)."""
         sysm, proc = model.sys, model.process
-        ts = model.now if model.now is not None else 0.0
+        if ts is None:
+            ts = model.now if model.now is not None else 0.0
         return Facts(
             ts=ts,
             syscalls={s.name: (s.calls, dict(s.errors)) for s in sysm.syscalls.values()},
@@ -142,6 +145,8 @@ class Span:
     def thread_name(self, tid: int) -> str:
         if tid == 0:
             return SHORT_LIVED
+        if tid < 0:  # a descendant's threads that ended between two frames
+            return f"{SHORT_LIVED} of pid {-tid}"
         names = self.model.pystacks.names
         t = self.model.process.threads.get(tid)
         return names.get(tid) or (t.name if t is not None else None) \

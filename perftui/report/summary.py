@@ -61,6 +61,8 @@ class Summarizer:
         for part in self.parts:
             if isinstance(part, FunctionsPart):
                 part.open_end = self.end is None  # stack chunks after the last sample count
+            if isinstance(part, FindingsPart):
+                part.end = self.end
 
     def apply(self, stream: str, frame: Frame) -> bool:
         """Fold one frame in; False once past the window's end (the caller may stop)."""
