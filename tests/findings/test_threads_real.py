@@ -73,8 +73,14 @@ def test_python_threads_queueing_for_the_gil_are_gil_contention(runs: dict[str, 
     f = worst(runs["gil"], "gil_contention")
     assert at_least_warning(f)
     assert f["where"]["thread"].startswith("spin-") and f["evidence"]["waiters"] >= 3
-    assert f["where"]["function"].startswith("spin (")
     assert not of_kind(runs["gil"], "lock_contention")
+
+
+def test_the_gil_finding_names_the_function_the_waiting_thread_runs(
+        runs: dict[str, Any]) -> None:
+    if "pyspy" not in runs["gil"]["coverage"]["probes"]:
+        pytest.skip("py-spy did not sample this run (it could not attach)")
+    assert worst(runs["gil"], "gil_contention")["where"]["function"].startswith("spin (")
 
 
 @pytest.mark.parametrize("name", ["handoff_good", "lock_good", "gil_good"])
