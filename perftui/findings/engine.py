@@ -5,7 +5,8 @@ Live: ``Findings.update(model)`` each refresh takes the model's counters, judges
 WINDOW_S seconds of them, and returns the findings that held: a finding shows once it has
 been found continuously for HOLD_S seconds or two intervals, whichever is longer; ``since``
 is when it was first found; once it is no longer found it stays, with ``ended`` set to when
-it was last found (it becomes ongoing again, same ``since``, if it comes back).
+it was last found (it becomes ongoing again, same ``since``, if it comes back).  When the
+model's clock goes back (a replay seeked), the engine starts over.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ class Findings:
             return self.current()  # nothing new (paused, or no frame since)
         self._frames = model.frames
         now = Facts.of(model)
-        if self._facts and now.ts <= self._facts[-1].ts:
+        if self._facts and now.ts < self._facts[-1].ts:
+            self.reset()  # the clock went back (a replay seeked): what held is not known
+        elif self._facts and now.ts == self._facts[-1].ts:
             self._facts.pop()  # more frames of the same moment: the newer reading
         self._facts.append(now)
         while len(self._facts) > 2 and self._facts[1].ts <= now.ts - self.window_s:
@@ -97,6 +100,12 @@ class Findings:
         for key in ended[:max(0, len(ended) - MAX_ENDED)]:
             del self._shown[key]
         return self.current()
+
+    def reset(self) -> None:
+        """Forget everything (a new session, or a replay seeked back)."""
+        self._facts.clear()
+        self._first.clear()
+        self._shown.clear()
 
     def current(self) -> list[Finding]:
         return order(list(self._shown.values()))

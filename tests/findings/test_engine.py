@@ -74,6 +74,16 @@ def test_a_burst_shorter_than_the_hold_never_shows() -> None:
     assert all(small_io(found) is None for _ts, found in steps)
 
 
+def test_a_replay_seeking_back_starts_over() -> None:
+    engine = Findings()
+    feed(GenConfig(ebpf=EbpfGen(), samples=12), engine)
+    assert small_io(engine.current()) is not None
+    model = Model()
+    for stream, frame in frames(GenConfig(ebpf=EbpfGen(), samples=3)):  # back to T0 + 2
+        model.apply(stream, frame)
+    assert engine.update(model) == []
+
+
 def test_kinds_whose_data_is_missing_say_why() -> None:
     engine = Findings()
     feed(GenConfig(samples=5), engine)  # procfs only
