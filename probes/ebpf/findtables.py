@@ -4,9 +4,10 @@ thread and path), ``timeouts`` (the timeouts waits were given, per thread and sy
 
 Each table's counters are cumulative in the kernel; like ``bythread``, only the rows that
 changed since the previous frame go on the wire, with ``first`` set when a row's counters
-started over (an LRU table dropped it).  Rows of threads that ended are sent one last time,
-then deleted from the kernel's tables, so a server that starts a thread per request does not
-fill them.
+started over (an LRU table dropped it, or it was deleted here).  Rows of threads that ended
+are sent one last time, then deleted from the kernel's tables, so a server that starts a
+thread per request does not fill them; so are path rows unchanged for IDLE_READS reads
+(readers keep their totals: the path, looked up again, starts a new row marked ``first``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ TMOVAL = struct.Struct("=6Q")  # struct tmoval
 FXKEY = struct.Struct("=QII")  # struct fxkey
 FXVAL = struct.Struct("=6Q")  # struct fxval
 OTHER_PATHS = "(other paths)"  # lookups past the pathops table's bound
+IDLE_READS = 30  # a path row unchanged this many reads leaves the kernel's table
 
 
 class FindTables:
@@ -37,6 +39,7 @@ class FindTables:
         self._paths = Changes()
         self._tmo = Changes()
         self._fx = Changes()
+        self._path_seen: dict[bytes, tuple[tuple[int, ...], int]] = {}  # values, reads same
 
     def read(self, pathops: Map, pathother: Map, timeouts: Map,
              futexes: Map) -> dict[str, list[list[Any]]]:
@@ -65,7 +68,21 @@ class FindTables:
         rows = [[sid, tid, *vals, first] for (tid, sid), vals, first in self._paths.diff(entries)]
         self._forget(pathops, [keys[k] for k, _ in entries if k in keys], live,
                      lambda raw: PATHKEY.unpack(raw)[0])
+        self._forget_idle(pathops, {keys[k]: v for k, v in entries if k in keys})
         return rows
+
+    def _forget_idle(self, pathops: Map, now: dict[bytes, tuple[int, ...]]) -> None:
+        """Delete path rows that stopped counting (their totals were sent): the table is
+        for the paths looked up now."""
+        seen: dict[bytes, tuple[tuple[int, ...], int]] = {}
+        for raw, values in now.items():
+            before = self._path_seen.get(raw)
+            same = before[1] + 1 if before is not None and before[0] == values else 0
+            if same >= IDLE_READS:
+                pathops.delete(raw)
+            else:
+                seen[raw] = (values, same)
+        self._path_seen = seen
 
     def _tmo_rows(self, timeouts: Map, live: set[int] | None) -> list[list[Any]]:
         entries = []
