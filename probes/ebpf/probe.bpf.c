@@ -93,6 +93,7 @@ TRACEPOINT_PROBE(sched, sched_process_exit) {
 #define K_TMO_TS4 24  // arg4 points to a timespec, NULL: none (pselect6)
 #define K_TMO_TV4 25  // arg4 points to a timeval, NULL: none (select)
 #define K_TMO_CLK 26  // arg2 points to a timespec, relative unless arg1 has TIMER_ABSTIME
+                      // (then a deadline on clock arg0)
 #define K_FUTEX 27    // arg0 the futex address, arg1 the operation, arg3 a timeout or NULL
 BPF_ARRAY(fdkind, u8, MAX_NR);
 
@@ -351,9 +352,15 @@ static __always_inline void count_timeout(struct bpf_raw_tracepoint_args *ctx, u
         ns = user_time_ns(syscall_arg(ctx, ARG4_OFF), 0);
     } else if (kind == K_TMO_TV4) {
         ns = user_time_ns(syscall_arg(ctx, ARG4_OFF), 1);
-    } else {  // K_TMO_CLK: an absolute deadline says nothing of the wait's length
-        if (syscall_arg(ctx, ARG1_OFF) & 1) return;
+    } else {  // K_TMO_CLK
         ns = user_time_ns(syscall_arg(ctx, ARG2_OFF), 0);
+        if (syscall_arg(ctx, ARG1_OFF) & 1) {  // TIMER_ABSTIME: a deadline (Python's sleep)
+            // On CLOCK_MONOTONIC (1), the BPF clock's: the wait is what is left of it.
+            // Another clock's deadline says nothing of the wait's length.
+            if (syscall_arg(ctx, ARG0_OFF) != 1 || ns < 0) return;
+            ns -= bpf_ktime_get_ns();
+            if (ns < 0) ns = 0;
+        }
     }
     struct tkey k = {tid, nr};
     struct tmoval zv = {};

@@ -73,6 +73,9 @@ def test_polling_names_the_thread_and_syscall_of_zero_timeout_waits(
     f = rows["read"]  # a non-blocking read before data is there
     assert at_least_warning(f) and f["where"]["thread"] == "poller"
     assert f["evidence"]["eagain"] == runs["counts"]["eagain_reads"]
+    f = rows["clock_nanosleep"]  # Python's sleep: a deadline on the monotonic clock
+    assert at_least_warning(f) and f["where"]["thread"] == "napper"
+    assert f["evidence"]["under_1ms"] == runs["counts"]["naps"]
 
 
 def test_a_diff_says_which_findings_are_gone_and_new(runs: dict[str, Any]) -> None:

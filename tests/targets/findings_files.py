@@ -1,21 +1,22 @@
-"""Target for the file and syscall findings: five threads, each doing one job badly, or with
+"""Target for the file and syscall findings: six threads, each doing one job badly, or with
 ``--good`` the same job done well.  Runs ``--seconds`` (default 5) and exits.
 
-==========  ====================================  ======================================
-thread      bad                                   good
-==========  ====================================  ======================================
-opener      opens, reads and closes CONFIG 250/s  keeps it open, preads it 250/s
-statter     stats CONFIG and a missing path       stats them once, remembers
-            750/s each
-writer      writes 1 byte at a time, 2000/s       writes the same bytes once a second
-poller      select() with a zero timeout, then a     select() with a 1 s timeout
+==========  ======================================  ====================================
+thread      bad                                     good
+==========  ======================================  ====================================
+opener      opens, reads and closes CONFIG 250/s    keeps it open, preads it 250/s
+statter     stats CONFIG and a missing path 750/s   stats them once, remembers
+writer      writes 1 byte at a time, 2000/s         writes the same bytes once a second
+poller      select() with a zero timeout, then a    select() with a 1 s timeout
             non-blocking read (EAGAIN), 400/s
-failer      lseek() on a pipe (ESPIPE) 250/s      does not
-==========  ====================================  ======================================
+napper      sleeps 0.5 ms in a loop (~1000/s)       waits on an event
+failer      lseek() on a pipe (ESPIPE) 250/s        does not
+==========  ======================================  ====================================
 
 Usage: findings_files.py DIR [--good] [--seconds S]; DIR gets CONFIG (2 KiB), OUT, and at
 the end COUNTS.json: the calls each job made (opens of CONFIG, stats of each path, 1-byte
-writes, zero-timeout selects, EAGAIN reads, failed seeks), for tests to check findings by.
+writes, zero-timeout selects, EAGAIN reads, short sleeps, failed seeks), for tests to check
+findings by.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def main() -> int:
         f.write(b"k = v\n" * 350)
     end = time.monotonic() + a.seconds
     done = {"opens": 0, "stats": 0, "writes": 0, "zero_selects": 0, "eagain_reads": 0,
-            "failed_seeks": 0}
+            "naps": 0, "failed_seeks": 0}
     # (each job is its own loop: the function py-spy names is the job's, not a helper's)
 
     def opener() -> None:
@@ -97,6 +98,15 @@ def main() -> int:
                     done["eagain_reads"] += 1
                 time.sleep(1 / 400)
 
+    def napper() -> None:
+        ready = threading.Event()  # (never set: the job is to wait)
+        while time.monotonic() < end:
+            if a.good:
+                ready.wait(end - time.monotonic())
+            else:
+                time.sleep(0.0005)  # is it there yet?
+                done["naps"] += 1
+
     def failer() -> None:
         r, _w = os.pipe()
         while time.monotonic() < end:
@@ -108,7 +118,7 @@ def main() -> int:
             time.sleep(RATE_SLEEP)
 
     jobs = [threading.Thread(target=fn, name=fn.__name__)
-            for fn in (opener, statter, writer, poller, failer)]
+            for fn in (opener, statter, writer, poller, napper, failer)]
     for t in jobs:
         t.start()
     for t in jobs:
