@@ -21,7 +21,8 @@ A ``Finding`` has ``kind``; ``severity`` (``info``, ``warning``, ``critical``);
 ``key``: what identifies it across updates and runs (kind, thread name, paths, remote,
 syscall, address).
 
-Each kind is a module of perftui.findings.kinds; thresholds and the reasoning behind them are
+Each kind is a module of perftui.findings.kinds (listed in perftui.findings.catalog);
+thresholds and the reasoning behind them are
 in docs/findings.md.
 """
 

@@ -15,8 +15,8 @@ from collections import deque
 from dataclasses import replace
 
 from perftui.findings.base import Data, Finding, rank
+from perftui.findings.catalog import KINDS
 from perftui.findings.facts import Facts, Span
-from perftui.findings.kinds import KINDS
 from perftui.model.model import Model
 
 WINDOW_S = 10.0  # live findings judge this much of the recent past

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from perftui.findings import Facts, Finding, Span, evaluate
-from perftui.findings.kinds import KINDS
+from perftui.findings.catalog import KINDS
 from perftui.model.model import Model
 
 MIN_WINDOW_S = 1.5  # shorter, a rate is a handful of events (two 1 s samples: judged)

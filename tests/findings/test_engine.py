@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from perftui.findings import Facts, Finding, Findings, Span
-from perftui.findings.kinds import KINDS
+from perftui.findings.catalog import KINDS
 from perftui.model.model import Model
 from tests.support.framegen import EbpfGen, GenConfig, frames
 

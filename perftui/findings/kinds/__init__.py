@@ -1,28 +1,4 @@
 """One module per kind of finding.  Each has ``KIND`` (its name), ``NEEDS`` (the data it
 cannot judge without: see perftui.findings.base.Data), ``ADVICE`` (the usual fix) and
 ``detect(span) -> list[Finding]``; thresholds and their reasons are in its docstring and in
-docs/findings.md.  ``KINDS`` lists them: an explicit list, no registry."""
-
-from __future__ import annotations
-
-from types import ModuleType
-
-from perftui.findings.kinds import (
-    chatty_io,
-    connection_churn,
-    context_switch_storm,
-    gil_contention,
-    high_system_time,
-    lock_contention,
-    memory_growth,
-    polling,
-    repeated_open,
-    small_io,
-    stat_storm,
-    syscall_errors,
-)
-
-KINDS: tuple[ModuleType, ...] = (
-    repeated_open, stat_storm, small_io, polling, memory_growth, lock_contention,
-    gil_contention, connection_churn, chatty_io, syscall_errors, high_system_time,
-    context_switch_storm)
+docs/findings.md.  perftui.findings.catalog lists them."""
