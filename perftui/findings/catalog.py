@@ -24,3 +24,5 @@ KINDS: tuple[ModuleType, ...] = (
     repeated_open, stat_storm, small_io, polling, memory_growth, lock_contention,
     gil_contention, connection_churn, chatty_io, syscall_errors, high_system_time,
     context_switch_storm)
+# Kinds that judge a series' steadiness themselves: not also judged over parts of a window.
+WHOLE_WINDOW = frozenset(k.KIND for k in KINDS if getattr(k, "WHOLE_WINDOW", False))

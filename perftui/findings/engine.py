@@ -2,10 +2,12 @@
 that keeps findings from flashing (``Findings``).
 
 Live: ``Findings.update(model)`` each refresh takes the model's counters, judges the last
-WINDOW_S seconds of them, and returns the findings that held: a finding shows once it has
-been found continuously for HOLD_S seconds or two intervals, whichever is longer; ``since``
-is when it was first found; once it is no longer found it stays, with ``ended`` set to when
-it was last found (it becomes ongoing again, same ``since``, if it comes back).  When the
+WINDOW_S seconds of them, and returns the findings that held.  Found means found over the
+window and over its last half-hold (or two intervals): a start-up burst weighs in the
+window's rates for the window's whole length, but is over.  A finding shows once it has been
+found at every update for HOLD_S seconds or two intervals, whichever is longer; ``since`` is
+when it was first found.  Once it is no longer found it stays, ``ended`` set to the first
+update that missed it; it becomes ongoing again, same ``since``, if it comes back.  When the
 model's clock goes back (a replay seeked), the engine starts over.
 """
 
@@ -15,7 +17,7 @@ from collections import deque
 from dataclasses import replace
 
 from perftui.findings.base import Data, Finding, rank
-from perftui.findings.catalog import KINDS
+from perftui.findings.catalog import KINDS, WHOLE_WINDOW
 from perftui.findings.facts import Facts, Span
 from perftui.model.model import Model
 
@@ -81,6 +83,10 @@ class Findings:
             return self.current()
         found, self.missing = evaluate(Span(base, now, model, now.ts - HISTORY_S))
         hold = self.hold(model)
+        # (two intervals at least: the streams' frames of one tick come apart, and between
+        # them the newest counters of one stream are an interval old)
+        every = model.interval or _probe_interval(model)
+        found = self._recent(found, now, model, max(hold / 2, 2 * every))
         seen: set[Key] = set()
         for f in found:
             key = f.key
@@ -100,6 +106,17 @@ class Findings:
         for key in ended[:max(0, len(ended) - MAX_ENDED)]:
             del self._shown[key]
         return self.current()
+
+    def _recent(self, found: list[Finding], now: Facts, model: Model,
+                seconds: float) -> list[Finding]:
+        """Those also found over the last ``seconds`` (half the hold, or two intervals): a
+        burst (a program's start-up) weighs in the window's rates for the window's whole
+        length, but is over; so a burst shows only if it lasts for more than half the hold."""
+        recent = next((f for f in reversed(self._facts) if f.ts <= now.ts - seconds), None)
+        if recent is None or recent is self._facts[0]:
+            return found
+        still = {f.key for f in evaluate(Span(recent, now, model, now.ts - HISTORY_S))[0]}
+        return [f for f in found if f.key in still or f.kind in WHOLE_WINDOW]
 
     def reset(self) -> None:
         """Forget everything (a new session, or a replay seeked back)."""

@@ -13,12 +13,11 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from perftui.findings import Facts, Finding, Span, evaluate
-from perftui.findings.catalog import KINDS
+from perftui.findings.catalog import KINDS, WHOLE_WINDOW
 from perftui.model.model import Model
 
 MIN_WINDOW_S = 1.5  # shorter, a rate is a handful of events (two 1 s samples: judged)
 MAX_KEPT = 32  # Facts kept through the window (thinned), to find its middle
-WHOLE = {k.KIND for k in KINDS if getattr(k, "WHOLE_WINDOW", False)}
 
 
 @dataclass
@@ -83,7 +82,7 @@ class FindingsPart:
         self.base = replace(self.base, ts=ends[0])
         end = Facts.of(model, ends[1])
         found, missing = evaluate(Span(self.base, end, model))
-        found = [f for f in found if f.kind in WHOLE or self._in_both_halves(f, end, model)]
+        found = [f for f in found if f.kind in WHOLE_WINDOW or self._in_both_halves(f, end, model)]
         return {"findings": [as_json(f) for f in found],
                 "findings_missing": [{"kind": k, "why": why} for k, why in missing.items()]}
 

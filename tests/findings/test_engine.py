@@ -60,17 +60,19 @@ def test_the_hold_is_two_intervals_when_that_is_longer() -> None:
 
 def test_a_finding_that_stops_is_kept_as_ended() -> None:
     steps = feed(GenConfig(ebpf=EbpfGen(), samples=40), Findings(), stop_files_at=20)
-    # The last reads are counted at T0 + 19; the 10 s window holds some until T0 + 29.
+    # The last reads are counted at T0 + 19: the 10 s window holds some until T0 + 29, but
+    # from T0 + 22 on its last 2.5 s (half the hold) have none: it is over.
     states = {round(ts - T0): small_io(found) for ts, found in steps}
-    assert states[28] is not None and states[28].ended is None
-    for i in (29, 35, 39):
+    assert states[21] is not None and states[21].ended is None
+    for i in (22, 29, 39):
         f = states[i]
-        assert f is not None and f.ended == T0 + 29 and f.since == T0 + 1
+        assert f is not None and f.ended == T0 + 22 and f.since == T0 + 1
 
 
 def test_a_burst_shorter_than_the_hold_never_shows() -> None:
-    steps = feed(GenConfig(ebpf=EbpfGen(), samples=20), Findings(window_s=2.0),
-                 stop_files_at=4)
+    # Three seconds of small reads: over the 10 s window the rate stays high for 10 s more,
+    # but over its last 2.5 s it is found for 5 s at most (T0 + 1 to T0 + 5, not held).
+    steps = feed(GenConfig(ebpf=EbpfGen(), samples=20), Findings(), stop_files_at=4)
     assert all(small_io(found) is None for _ts, found in steps)
 
 
