@@ -22,9 +22,10 @@ class Growth:
     grown_bytes: float
 
 
-def sustained_growth(points: list[tuple[float, float]]) -> Growth | None:
-    """Return the growth when RSS rose steadily over at least MIN_SPAN_S, else None."""
-    if len(points) < 3 or points[-1][0] - points[0][0] < MIN_SPAN_S:
+def sustained_growth(points: list[tuple[float, float]],
+                     min_span_s: float = MIN_SPAN_S) -> Growth | None:
+    """Return the growth when RSS rose steadily over at least ``min_span_s``, else None."""
+    if len(points) < 3 or points[-1][0] - points[0][0] < min_span_s:
         return None
     steps = [b[1] - a[1] for a, b in pairwise(points)]
     non_falling = sum(1 for d in steps if d >= 0) / len(steps)

@@ -17,6 +17,7 @@ from typing import Any
 from perftui.frames import Frame
 from perftui.model.peers import UNKNOWN, PeerTotals, peer_of
 from perftui.model.series import Series, rate
+from perftui.model.sysextra import SysExtra
 from perftui.model.systhreads import ThreadSplit
 
 BUCKETS = 40
@@ -127,6 +128,8 @@ class ConnStat:
     recv_per_s: float | None = None
     closed: bool = False
     closed_ts: float | None = None
+    sends: int = 0  # calls that moved bytes (for findings: a chatty protocol)
+    recvs: int = 0
     peer: tuple[str, str] | None = None  # (name, role) once its addresses are known
     mark: tuple[int, int] = (0, 0)  # sent, received when rates were last taken
 
@@ -159,6 +162,7 @@ class SyscallModel:
     _retired_peers: dict[str, PeerTotals] = field(default_factory=dict)  # forgotten conns
     total_per_s: Series = field(init=False)
     threads: ThreadSplit = field(default_factory=ThreadSplit)  # per thread, per syscall
+    extra: SysExtra = field(default_factory=SysExtra)  # lookups, timeouts, futexes
     _strs: dict[int, str] = field(default_factory=dict)
     _run: int = 0
     _run_ts: float | None = None  # when this probe run started counting
@@ -200,6 +204,7 @@ class SyscallModel:
         for s in self.syscalls.values():
             s.base, s._wire = s.calls, 0
         self.threads.new_run()
+        self.extra.new_run()
 
     def _name(self, sid: Any) -> str:
         return self._strs.get(int(sid), f"#{sid}")
@@ -224,6 +229,7 @@ class SyscallModel:
         self.iosize = {k: list(v) for k, v in (frame.get("iosize") or {}).items()}
         self.threads.apply(ts, self._last_ts if self._last_ts is not None else self._run_ts,
                            frame.get("bythread") or [], self._name)
+        self.extra.apply(frame, self._name)
         self._last_ts = ts
 
     def _mark(self, ts: float | None) -> None:
@@ -325,6 +331,8 @@ class SyscallModel:
             c.local, c.remote = str(local or c.local), str(remote or c.remote)
             c.state = str(state or c.state)
             # _rest: [sends, receives, opened, closed]
+            if len(_rest) >= 2:
+                c.sends, c.recvs = int(_rest[0] or 0), int(_rest[1] or 0)
             c.closed = len(_rest) >= 4 and _rest[3] is not None
             if c.closed and c.closed_ts is None:
                 c.closed_ts = float(_rest[3]) if isinstance(_rest[3], (int, float)) \

@@ -30,6 +30,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from perftui.report.compare_findings import compare_findings
 from perftui.report.compare_tree import compare_trees
 
 HIGHER = "higher"
@@ -189,6 +190,8 @@ def compare(a: dict[str, Any], b: dict[str, Any], threshold: float = 5.0) -> dic
     tree = compare_trees(a, b)
     if tree is not None:
         out["tree"] = tree
+    if "findings" in a and "findings" in b:
+        out["findings"] = compare_findings(a, b, threshold)
     out["regressions"] = [m["metric"] for m in metrics if m["regression"]] + [
         f"functions.{r['name']}" for r in out.get("functions", []) if r["regression"]]
     return out

@@ -86,6 +86,7 @@ def render(report: dict[str, Any], console: Console) -> None:
     coverage = _coverage(report)
     if coverage:
         console.print(clean_markup(coverage))
+    _findings(report, console)
     console.print(_headline(report))
     peers = report["net"].get("peers") or []
     if any(p["connections"] > 1 for p in peers):  # else the connections say the same
@@ -129,6 +130,29 @@ def render(report: dict[str, Any], console: Console) -> None:
             t.add_row(clean_markup(fn["name"]), fmt_percent(fn["self_percent"]),
                       fmt_percent(fn["total_percent"]), fmt_count(fn["total_samples"]))
         console.print(t)
+
+
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def _findings(report: dict[str, Any], console: Console) -> None:
+    """Findings first: what the tool points at, each with its fix."""
+    found = report.get("findings")
+    if found is None:
+        return
+    if not found:
+        console.print("Findings: none")
+    else:
+        console.print("[bold]Findings[/]")
+    for f in found:
+        style = SEVERITY_STYLE.get(f["severity"], "")
+        where = f["where"].get("function")
+        console.print(f"  [{style}]{f['severity']:<8}[/] {f['kind']}: "
+                      f"{clean_markup(f['summary'])}")
+        console.print(f"           [dim]fix: {clean_markup(f['advice'])}"
+                      + (f"; in {clean_markup(where)}" if where else "") + "[/]")
+    for m in report.get("findings_missing") or []:
+        console.print(f"  [dim]not judged: {m['kind']}: {clean_markup(m['why'])}[/]")
 
 
 def _syscalls(rows: list[dict[str, Any]], console: Console) -> None:

@@ -76,6 +76,7 @@ def render(diff: dict[str, Any], a_name: str, b_name: str, console: Console) -> 
             for side, names in (("A", only["only_a"]), ("B", only["only_b"])):
                 for name in names:
                     console.print(f"{section[:-1]} only in {side}: {clean_markup(name)}")
+    _findings(diff.get("findings"), console)
     if diff["regressions"]:
         console.print(f"[bold red]{len(diff['regressions'])} regression(s):[/] "
                       + ", ".join(diff["regressions"]))
@@ -103,3 +104,14 @@ def _tree(tree: dict[str, Any] | None, console: Console) -> None:
     for side, names in (("A", tree["commands"]["only_a"]), ("B", tree["commands"]["only_b"])):
         for name in names:
             console.print(f"command only in {side}: {clean_markup(name)}")
+
+
+def _findings(rows: dict[str, Any] | None, console: Console) -> None:
+    if not rows:
+        return
+    for label, key in (("new in B", "new"), ("worse in B", "worse"), ("gone in B", "gone")):
+        for row in rows.get(key) or []:
+            change = f" ({fmt_count(row['a'])} -> {fmt_count(row['b'])} {row['figure']})" \
+                if key == "worse" else ""
+            console.print(f"finding {label}: [bold]{row['kind']}[/] {row['severity']}: "
+                          f"{clean_markup(str(row['summary']))}{change}")

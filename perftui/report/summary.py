@@ -19,6 +19,7 @@ from perftui.frames import PROCFS, Frame
 from perftui.model.model import Model
 from perftui.report.accum import SummaryPart, WindowStart
 from perftui.report.parts import CpuPart, FunctionsPart, IoPart, MemoryPart, NetPart, ThreadsPart
+from perftui.report.parts_findings import FindingsPart
 from perftui.report.parts_sys import FilesPart, SyscallsPart
 from perftui.report.parts_tree import ProcessesPart
 
@@ -31,7 +32,7 @@ CHUNK_SLACK_S = 12.0
 def part_factories() -> list[Callable[[], SummaryPart]]:
     """Every report part, in the order their keys appear: an explicit list, no registry."""
     return [CpuPart, MemoryPart, IoPart, NetPart, ThreadsPart, FunctionsPart, SyscallsPart,
-            FilesPart, ProcessesPart]
+            FilesPart, ProcessesPart, FindingsPart]
 
 
 @dataclass
@@ -60,6 +61,8 @@ class Summarizer:
         for part in self.parts:
             if isinstance(part, FunctionsPart):
                 part.open_end = self.end is None  # stack chunks after the last sample count
+            if isinstance(part, FindingsPart):
+                part.end = self.end
 
     def apply(self, stream: str, frame: Frame) -> bool:
         """Fold one frame in; False once past the window's end (the caller may stop)."""

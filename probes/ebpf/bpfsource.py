@@ -13,6 +13,7 @@ from .bpfmap import Map, possible_cpus, sum_u64
 from .conns import ConnTable
 from .files import FDFAST, FileTable, Made
 from .files import KEY as FDKEY
+from .findtables import FindTables
 from .program import NSLOT, Loaded
 from .strings import Interner
 from .threads import BpfThreads, Change
@@ -20,9 +21,11 @@ from .threads import BpfThreads, Change
 Warn = tuple[str, str]  # (capability, message)
 _U32 = struct.Struct("=I")
 _ERRKEY = struct.Struct("=II")
-DROP_NAMES = ("errors", "files", "net", "file names")  # DROP_* order in probe.bpf.c
-DROP_CAPS = {"errors": "errors", "files": "files", "net": "net", "file names": "files"}
-DROP_MAPS = {"errors": "errs", "files": "files", "net": "conns", "file names": "names"}
+DROP_NAMES = ("errors", "files", "net", "file names", "paths")  # DROP_* in probe.bpf.c
+DROP_CAPS = {"errors": "errors", "files": "files", "net": "net", "file names": "files",
+             "paths": "files"}
+DROP_MAPS = {"errors": "errs", "files": "files", "net": "conns", "file names": "names",
+             "paths": "pathops"}
 _NAME_HEAD = struct.Struct("=iIII")  # struct fdname {s32 dirfd; u32 nr, dirgen, cwdgen; ...}
 # Latency is timed exactly up to this many syscalls per second; above it, one call in
 # 2**shift of each syscall (and every call that blocks) is timed, keeping the clock reads
@@ -48,6 +51,8 @@ class BpfSource:
         self._files = FileTable(pid) if loaded.full else None
         self._conns = ConnTable(pid, diag) if loaded.net else None
         self._threads = BpfThreads(pid) if loaded.full else None
+        self._find = FindTables(pid, strings, loaded.plan.names, self._cpus) \
+            if loaded.full else None
         self._dropped = [0] * len(DROP_NAMES)
 
     def close(self) -> None:
@@ -71,6 +76,9 @@ class BpfSource:
             self._latency(fields, calls, sid)
             fields["errors"] = self._errors()
             fields["bythread"] = self._bythread()
+            if self._find is not None:
+                fields.update(self._find.read(self._l.pathops, self._l.pathother,
+                                              self._l.timeouts, self._l.futexes))
             self._file_fields(fields)
             warns += self._drops(fields)
         if self._l.procs is not None:

@@ -3,9 +3,11 @@
 //   TGID        the target's pid
 //   MAX_NR      syscall numbers are < MAX_NR (a power of two)
 //   NSLOT       log2 buckets per histogram
-//   ARG0_OFF .. ARG3_OFF   offsets of syscall arguments 0-3 in the arch's pt_regs (uapi
+//   ARG0_OFF .. ARG4_OFF   offsets of syscall arguments 0-4 in the arch's pt_regs (uapi
 //               ptrace ABI, the same in every kernel: not a kernel-internal layout)
-//   FULL        latency, errors, files, sockets (else: counts only, sys_enter alone)
+//   FULL        latency, errors, files, sockets, and what the findings need (lookups per
+//               path and thread, the timeouts of waits, futex waits and wakes per address)
+//               (else: counts only, sys_enter alone)
 //   NET         the sock:sock_{send,recv}_length and sock:inet_sock_set_state tracepoints
 //               exist
 //   TREE        follow TGID's descendants too (PID_SLOTS: the kernel's pid_max): every
@@ -80,6 +82,19 @@ TRACEPOINT_PROBE(sched, sched_process_exit) {
 #define K_EXEC 14  // a successful exec closes the close-on-exec fds
 #define K_PAIR0 15 // arg0 points to the two new fds (pipe, pipe2)
 #define K_PAIR3 16 // arg3 points to the two new fds (socketpair)
+#define K_STAT0 17 // arg0 is a path looked up (stat, lstat, access, readlink)
+#define K_STAT1 18 // arg0 a directory fd, arg1 a path looked up (newfstatat, statx, faccessat..)
+// A wait's timeout, classed at entry (see TMO_*): where it is and how it is given.
+#define K_TMO_MS2 19  // arg2 is an int of ms, < 0: none (poll)
+#define K_TMO_MS3 20  // arg3 is an int of ms, < 0: none (epoll_wait, epoll_pwait)
+#define K_TMO_TS0 21  // arg0 points to a timespec (nanosleep)
+#define K_TMO_TS2 22  // arg2 points to a timespec, NULL: none (ppoll)
+#define K_TMO_TS3 23  // arg3 points to a timespec, NULL: none (epoll_pwait2)
+#define K_TMO_TS4 24  // arg4 points to a timespec, NULL: none (pselect6)
+#define K_TMO_TV4 25  // arg4 points to a timeval, NULL: none (select)
+#define K_TMO_CLK 26  // arg2 points to a timespec, relative unless arg1 has TIMER_ABSTIME
+                      // (then a deadline on clock arg0)
+#define K_FUTEX 27    // arg0 the futex address, arg1 the operation, arg3 a timeout or NULL
 BPF_ARRAY(fdkind, u8, MAX_NR);
 
 // The syscall in flight on this CPU.  A thread that leaves the CPU mid-syscall (blocks or
@@ -98,6 +113,8 @@ struct slot {
     u8 flags;
     u8 shift;  // sampling shift in force when it started (weight 1 << shift)
     u8 own;    // TGID's own call (else a descendant's: counted, but not in the fd tables)
+    u64 uaddr; // K_FUTEX: the futex address (fd: the operation, fd2: 1 if it has a timeout);
+               // K_STAT*: the path (read at the exit: no per-thread table on the way)
 };
 BPF_PERCPU_ARRAY(cur, struct slot, 1);
 BPF_TABLE("lru_hash", u32, struct slot, parked, 16384);
@@ -159,12 +176,40 @@ BPF_HASH(names, struct fdkey, struct fdname, 8192);
 BPF_ARRAY(cwdgen, u32, 1);
 BPF_PERCPU_ARRAY(iosize, u64, 2 * NSLOT);  // [read, write][log2(bytes)]
 
+// For findings.  Lookups (opens, stats) per (thread, path as given), failed ones too: what
+// an open storm or a stat storm is made of.  Only the thread itself writes its entries: no
+// atomics.  Bounded: once full, lookups count in ``pathother`` ([opens, stats, open fails,
+// stat fails]) and user space names them "(other paths)".
+struct pathkey { u32 tid; u32 pad; char path[NAME_LEN]; };
+struct pathval { u64 opens; u64 stats; u64 open_fails; u64 stat_fails; };
+BPF_HASH(pathops, struct pathkey, struct pathval, 4096);
+BPF_PERCPU_ARRAY(pathkeybuf, struct pathkey, 1);  // (too big for the stack)
+BPF_PERCPU_ARRAY(pathother, u64, 4);
+// The timeouts waits were given, per (thread, syscall), in classes (a zero or tiny timeout
+// in a loop is polling).  LRU: bounded, the pairs unused longest make room.
+#define TMO_ZERO 0
+#define TMO_1MS 1    // (0, 1 ms)
+#define TMO_10MS 2   // [1 ms, 10 ms)
+#define TMO_100MS 3  // [10 ms, 100 ms)
+#define TMO_LONG 4   // 100 ms or more
+#define TMO_NONE 5   // no timeout: waits until something happens
+#define TMO_CLASSES 6
+struct tmoval { u64 c[TMO_CLASSES]; };
+BPF_TABLE("lru_hash", struct tkey, struct tmoval, timeouts, 4096);
+// Futex waits and wakes per (address, thread): many threads waiting on one address that
+// others wake often is a contended lock; the address every Python thread waits on with a
+// timeout is the GIL's.  ``wait_ns``: time blocked in waits; ``woken``: threads the wakes woke.
+struct fxkey { u64 uaddr; u32 tid; u32 pad; };
+struct fxval { u64 waits; u64 wait_ns; u64 timeouts; u64 timed; u64 wakes; u64 woken; };
+BPF_TABLE("lru_hash", struct fxkey, struct fxval, futexes, 8192);
+
 // Events lost because a table was full, by table (see DROP_*).
 #define DROP_ERRS 0
 #define DROP_FILES 1
 #define DROP_CONNS 2
 #define DROP_NAMES 3
-BPF_ARRAY(drops, u64, 4);
+#define DROP_PATHS 4
+BPF_ARRAY(drops, u64, 5);
 
 static __always_inline u32 log2_bucket(u64 v) {
     // 0 for 0, else floor(log2(v)) + 1, capped at NSLOT - 1
@@ -262,12 +307,66 @@ static __always_inline void remember_path(struct bpf_raw_tracepoint_args *ctx, u
         u32 *g = fdgen.lookup(&dfd);
         nb->dirgen = g ? *g : 0;
     }
-    nb->path[0] = 0;
+    // Zeroed, not just cut at the end: the path is also a hash key (pathops), and the
+    // bytes past its end would be the previous path's.
+    __builtin_memset(nb->path, 0, sizeof(nb->path));
     if (kind != K_FCHDIR) {
         long path = syscall_arg(ctx, kind == K_OPEN1 ? ARG1_OFF : ARG0_OFF);
         if (bpf_probe_read_user_str(nb->path, sizeof(nb->path), (void *)path) <= 0) return;
     }
     opening.update(&tid, nb);
+}
+
+static __always_inline u32 tmo_class(s64 ns) {
+    if (ns < 0) return TMO_NONE;
+    if (ns == 0) return TMO_ZERO;
+    if (ns < 1000000) return TMO_1MS;
+    if (ns < 10000000) return TMO_10MS;
+    if (ns < 100000000) return TMO_100MS;
+    return TMO_LONG;
+}
+
+// A timespec (or, ``usec``, a timeval) in user memory as ns; -1 for NULL (no timeout).
+static __always_inline s64 user_time_ns(long at, u32 usec) {
+    if (!at) return -1;
+    s64 t[2] = {0, 0};
+    if (bpf_probe_read_user(t, sizeof(t), (void *)at)) return -1;
+    if (t[0] < 0 || t[1] < 0) return -1;
+    return t[0] * 1000000000LL + t[1] * (usec ? 1000 : 1);
+}
+
+// At the entry of a wait with a timeout: count it in its class for this thread.
+static __always_inline void count_timeout(struct bpf_raw_tracepoint_args *ctx, u32 tid,
+                                          u32 nr, u32 kind) {
+    s64 ns;
+    if (kind == K_TMO_MS2 || kind == K_TMO_MS3) {
+        int ms = (int)syscall_arg(ctx, kind == K_TMO_MS2 ? ARG2_OFF : ARG3_OFF);
+        ns = ms < 0 ? -1 : (s64)ms * 1000000;
+    } else if (kind == K_TMO_TS0) {
+        ns = user_time_ns(syscall_arg(ctx, ARG0_OFF), 0);
+    } else if (kind == K_TMO_TS2) {
+        ns = user_time_ns(syscall_arg(ctx, ARG2_OFF), 0);
+    } else if (kind == K_TMO_TS3) {
+        ns = user_time_ns(syscall_arg(ctx, ARG3_OFF), 0);
+    } else if (kind == K_TMO_TS4) {
+        ns = user_time_ns(syscall_arg(ctx, ARG4_OFF), 0);
+    } else if (kind == K_TMO_TV4) {
+        ns = user_time_ns(syscall_arg(ctx, ARG4_OFF), 1);
+    } else {  // K_TMO_CLK
+        ns = user_time_ns(syscall_arg(ctx, ARG2_OFF), 0);
+        if (syscall_arg(ctx, ARG1_OFF) & 1) {  // TIMER_ABSTIME: a deadline (Python's sleep)
+            // On CLOCK_MONOTONIC (1), the BPF clock's: the wait is what is left of it.
+            // Another clock's deadline says nothing of the wait's length.
+            if (syscall_arg(ctx, ARG0_OFF) != 1 || ns < 0) return;
+            ns -= bpf_ktime_get_ns();
+            if (ns < 0) ns = 0;
+        }
+    }
+    struct tkey k = {tid, nr};
+    struct tmoval zv = {};
+    struct tmoval *v = timeouts.lookup_or_try_init(&k, &zv);
+    u32 c = tmo_class(ns);
+    if (v && c < TMO_CLASSES) v->c[c]++;
 }
 
 #endif  // FULL
@@ -311,9 +410,19 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
         fd = syscall_arg(ctx, ARG2_OFF);
         fd2 = syscall_arg(ctx, ARG0_OFF);
     }
+    u64 uaddr = 0;
+    if (kind == K_FUTEX) {
+        uaddr = syscall_arg(ctx, ARG0_OFF);
+        fd = syscall_arg(ctx, ARG1_OFF) & 127;  // FUTEX_CMD_MASK: the operation
+        fd2 = syscall_arg(ctx, ARG3_OFF) != 0;
+    }
     if (kind == K_CLOSE || kind == K_DUP) fd_closed(fd);
     if (kind == K_OPEN0 || kind == K_OPEN1 || kind == K_CHDIR || kind == K_FCHDIR)
         remember_path(ctx, (u32)id, nr, kind);
+    else if (kind == K_STAT0 || kind == K_STAT1)
+        uaddr = syscall_arg(ctx, kind == K_STAT1 ? ARG1_OFF : ARG0_OFF);
+    else if (kind >= K_TMO_MS2 && kind <= K_TMO_CLK)
+        count_timeout(ctx, (u32)id, nr, kind);
     u32 shift = *cfg & 31;
     s->tid = (u32)id;
     s->nr = nr;
@@ -322,6 +431,7 @@ int on_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
     s->kind = kind;
     s->shift = shift;
     s->own = own;
+    s->uaddr = uaddr;
     if ((*c & ((1ULL << shift) - 1)) == 0) {
         s->flags = F_LIVE | F_TIMED;
         s->ts = bpf_ktime_get_ns();
@@ -394,6 +504,76 @@ static __always_inline void name_new(long fd, u32 nr) {
     if (names.update(&k, nb)) drop(DROP_NAMES);
 }
 
+// An open (``is_open``) or a stat by thread ``tid`` of the path in ``k`` returned: counted.
+static __always_inline void count_lookup(struct pathkey *k, u32 tid, u32 is_open, u32 failed) {
+    if (!k->path[0]) return;  // fstat by fd (AT_EMPTY_PATH): no lookup
+    k->tid = tid;
+    k->pad = 0;
+    struct pathval zv = {};
+    struct pathval *v = pathops.lookup_or_try_init(k, &zv);
+    if (!v) {
+        u32 i = (is_open ? 0 : 1) + (failed ? 2 : 0);
+        u64 *o = pathother.lookup(&i);
+        if (o) (*o)++;
+        if (failed) {  // a failed lookup counts as one of its kind too
+            i -= 2;
+            o = pathother.lookup(&i);
+            if (o) (*o)++;
+        }
+        drop(DROP_PATHS);
+        return;
+    }
+    if (is_open) {
+        v->opens++;
+        if (failed) v->open_fails++;
+    } else {
+        v->stats++;
+        if (failed) v->stat_fails++;
+    }
+}
+
+// An open returned: its path (read at its entry, for naming the fd) counted.
+static __always_inline void open_done(u32 tid, struct fdname *p, u32 failed) {
+    u32 zero = 0;
+    struct pathkey *k = pathkeybuf.lookup(&zero);
+    if (!k) return;
+    __builtin_memcpy(k->path, p->path, sizeof(k->path));
+    count_lookup(k, tid, 1, failed);
+}
+
+// A stat-like call returned: its path read again from the caller's memory (unchanged: it
+// is the caller's argument), so the entry needs no per-thread table.
+static __always_inline void stat_done(u32 tid, u64 path, long ret) {
+    u32 zero = 0;
+    struct pathkey *k = pathkeybuf.lookup(&zero);
+    if (!k) return;
+    // Zeroed, not just cut at the end: the bytes past the path's end are part of the key.
+    __builtin_memset(k->path, 0, sizeof(k->path));
+    if (bpf_probe_read_user_str(k->path, sizeof(k->path), (void *)path) <= 0) return;
+    count_lookup(k, tid, 0, ret < 0);
+}
+
+// A futex call returned: a wait (how long it blocked, whether it timed out) or a wake.
+static __always_inline void futex_done(struct slot *m, u32 tid, long ret, u64 ns) {
+    u32 op = m->fd;
+    u32 wait = op == 0 || op == 9 || op == 6 || op == 11 || op == 13;  // WAIT, _BITSET, LOCK_PI..
+    u32 wake = op == 1 || op == 10 || op == 7 || op == 5 || op == 3 || op == 4;
+    if (!wait && !wake) return;
+    struct fxkey k = {m->uaddr, tid, 0};
+    struct fxval zv = {};
+    struct fxval *v = futexes.lookup_or_try_init(&k, &zv);
+    if (!v) return;
+    if (wait) {
+        v->waits++;
+        v->wait_ns += ns;
+        v->timed += m->fd2 > 0;
+        v->timeouts += ret == -110;  // ETIMEDOUT
+    } else {
+        v->wakes++;
+        if (ret > 0) v->woken += ret;
+    }
+}
+
 // At the exit of a call that made fd ``ret`` (or failed: ret < 0): record what it is.
 static __always_inline void name_fd(u32 tid, u32 nr, u8 kind, long ret) {
     if (kind == K_NEWFD) {
@@ -402,6 +582,7 @@ static __always_inline void name_fd(u32 tid, u32 nr, u8 kind, long ret) {
     }
     struct fdname *p = opening.lookup(&tid);
     if (!p) return;  // its path could not be read: user space asks /proc instead
+    open_done(tid, p, ret < 0);
     if (ret >= 0 && ret < FDGEN_MAX) {
         u32 fd = ret;
         fd_used(ret);
@@ -485,6 +666,10 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
         name_pair(ctx, nr, mine.kind);
     else if (mine.kind == K_CHDIR || mine.kind == K_FCHDIR)
         new_cwd(tid, ret);
+    else if (mine.kind == K_STAT0 || mine.kind == K_STAT1)
+        stat_done(tid, mine.uaddr, ret);
+    else if (mine.kind == K_FUTEX)
+        futex_done(&mine, tid, ret, ns * weight);
     if (failed) {
         struct errkey ek = {nr, (u32)-ret};
         u64 z = 0;

@@ -17,14 +17,18 @@ NSLOT = 40  # log2 buckets: bucket b >= 1 holds values in [2**(b-1), 2**b); the 
 FULL = "full"
 COUNTS = "counts"
 
-# Offsets of syscall arguments 0 to 3 in the architecture's struct pt_regs: part of the
+# Offsets of syscall arguments 0 to 4 in the architecture's struct pt_regs: part of the
 # ptrace ABI (uapi asm/ptrace.h), identical in every kernel version.
-ARG_OFFSETS = {"x86_64": (112, 104, 96, 56), "aarch64": (0, 8, 16, 24)}
+ARG_OFFSETS = {"x86_64": (112, 104, 96, 56, 72), "aarch64": (0, 8, 16, 24, 32)}
 
 # How the program treats each syscall's fd argument (K_* in probe.bpf.c).
 K_READ, K_WRITE, K_CLOSE, K_DUP, K_NOSLOT = 1, 2, 3, 4, 5
 K_OPEN0, K_OPEN1, K_NEWFD, K_CHDIR, K_FCHDIR = 6, 7, 8, 9, 10
 K_XFER01, K_XFER20, K_CLOSERANGE, K_EXEC, K_PAIR0, K_PAIR3 = 11, 12, 13, 14, 15, 16
+K_STAT0, K_STAT1 = 17, 18
+K_TMO_MS2, K_TMO_MS3, K_TMO_TS0, K_TMO_TS2, K_TMO_TS3, K_TMO_TS4, K_TMO_TV4, K_TMO_CLK = \
+    19, 20, 21, 22, 23, 24, 25, 26
+K_FUTEX = 27
 # Calls that make an fd of a kind (named after the kind when it is closed unread).
 NEWFD_KINDS = {
     **dict.fromkeys(("socket", "accept", "accept4"), "socket"),
@@ -53,6 +57,14 @@ FD_KINDS = {
     **dict.fromkeys(("execve", "execveat"), K_EXEC),
     "dup2": K_DUP, "dup3": K_DUP,
     "exit": K_NOSLOT, "exit_group": K_NOSLOT,
+    # For findings: path lookups, the timeouts of waits, futexes.
+    **dict.fromkeys(("stat", "newstat", "lstat", "newlstat", "access", "readlink"), K_STAT0),
+    **dict.fromkeys(("newfstatat", "fstatat64", "statx", "faccessat", "faccessat2",
+                     "readlinkat"), K_STAT1),
+    "poll": K_TMO_MS2, **dict.fromkeys(("epoll_wait", "epoll_pwait"), K_TMO_MS3),
+    "nanosleep": K_TMO_TS0, "ppoll": K_TMO_TS2, "epoll_pwait2": K_TMO_TS3,
+    "pselect6": K_TMO_TS4, "select": K_TMO_TV4, "clock_nanosleep": K_TMO_CLK,
+    "futex": K_FUTEX,
 }
 NET_EVENTS = (("sock", "sock_send_length", {"sk", "family", "protocol", "ret", "flags"}),
               ("sock", "sock_recv_length", {"sk", "family", "protocol", "ret", "flags"}),
@@ -114,9 +126,9 @@ def plan(tgid: int, names: dict[int, str], detail: str, children: bool = False) 
 
 
 def cflags(p: Plan) -> list[str]:
-    arg0, arg1, arg2, arg3 = ARG_OFFSETS.get(platform.machine(), (0, 0, 0, 0))
+    offsets = ARG_OFFSETS.get(platform.machine(), (0, 0, 0, 0, 0))
     flags = [f"-DTGID={p.tgid}", f"-DMAX_NR={p.max_nr}", f"-DNSLOT={NSLOT}",
-             f"-DARG0_OFF={arg0}", f"-DARG1_OFF={arg1}", f"-DARG2_OFF={arg2}", f"-DARG3_OFF={arg3}"]
+             *(f"-DARG{i}_OFF={off}" for i, off in enumerate(offsets))]
     if p.children:
         flags += ["-DTREE", f"-DPID_SLOTS={pid_slots()}"]
     if p.detail == FULL and "latency" not in p.why_not:
@@ -185,6 +197,10 @@ class Loaded:
                 self.drops = Map(self.prog, "drops")
                 self.config = Map(self.prog, "config")
                 self.bythread = Map(self.prog, "bythread")
+                self.pathops = Map(self.prog, "pathops")
+                self.pathother = Map(self.prog, "pathother", percpu=True)
+                self.timeouts = Map(self.prog, "timeouts")
+                self.futexes = Map(self.prog, "futexes")
                 self._set_fdtop(Map(self.prog, "fdtop"))
                 # in TAIL_* order
                 self.prog.tail_calls("tails", ["on_close_range", "on_exec", "on_scan"])
