@@ -4,6 +4,7 @@ count), no module over 500 lines, a docstring on every module saying its job."""
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +16,16 @@ MAX_LINES = 500
 def modules() -> dict[str, Path]:
     found = {}
     for pkg in PACKAGES:
-        for path in (REPO / pkg).rglob("*.py"):
-            parts = list(path.relative_to(REPO).with_suffix("").parts)
-            if parts[-1] == "__init__":
-                parts = parts[:-1]
-            found[".".join(parts)] = path
+        # Through links too: a folder linked into a package is installed as part of it.
+        for dirpath, _, files in os.walk(REPO / pkg, followlinks=True):
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                path = Path(dirpath, name)
+                parts = list(path.relative_to(REPO).with_suffix("").parts)
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                found[".".join(parts)] = path
     return found
 
 

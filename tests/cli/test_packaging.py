@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -17,10 +18,10 @@ def test_the_wheel_holds_every_module_and_data_file(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     [wheel] = tmp_path.glob("perftui-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    wanted = {str(p.relative_to(REPO)) for top in ("perftui", "probes", "themes")
-              for p in (REPO / top).rglob("*")
-              if p.is_file() and p.suffix in (".py", ".c", ".toml", ".tcss")
-              and "__pycache__" not in p.parts}
+    # Through links too: a folder linked into a package is installed as part of it.
+    wanted = {os.path.relpath(os.path.join(d, f), REPO) for top in ("perftui", "probes", "themes")
+              for d, _, files in os.walk(REPO / top, followlinks=True) for f in files
+              if f.endswith((".py", ".c", ".toml", ".tcss")) and "__pycache__" not in d}
     assert wanted, "found no sources to check"
     missing = sorted(wanted - names)
     assert not missing, f"not in the wheel (pyproject's package list?): {missing}"

@@ -21,6 +21,7 @@ import pytest
 from perftui.model.model import Model
 from perftui.model.stacks import Window
 from perftui.views.stacks import flame, top_functions
+from probes import spawn
 from probes.pyspy.chunk import Chunk
 from probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
 from probes.pyspy.locate import ENV, NotFound, find_pyspy
@@ -29,6 +30,7 @@ from tests.support.paths import REPO, TARGETS
 from tests.support.probes import Probe
 from tests.support.skips import PYSPY, needs_pyspy
 
+PROBES = spawn.__name__.rpartition(".")[0]  # the probes' package, as children import it
 HOT = TARGETS / "hot_python.py"
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -165,8 +167,11 @@ def _nobody_tree() -> tuple[str, str]:
 
     root = tempfile.mkdtemp(prefix="perftui-nobody-")
     os.chmod(root, 0o755)
-    shutil.copytree(REPO / "probes", Path(root) / "probes",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    # The probes under the package name they are run by, inside their parent packages.
+    pkg = Path(root, *PROBES.split("."))
+    shutil.copytree(REPO / "probes", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    for parent in list(pkg.relative_to(root).parents)[:-1]:
+        (Path(root) / parent / "__init__.py").write_text('"""Parent of the probes."""\n')
     shutil.copytree(Path(msgpack.__file__).parent, Path(root) / "msgpack",
                     ignore=shutil.ignore_patterns("__pycache__"))
     assert PYSPY is not None
