@@ -1,5 +1,5 @@
-"""Samples the native stack probe (probes.stacks, BPF cpu-clock at 99 Hz) gets, next to the CPU
-the target really had.
+"""Samples the native stack probe (probes.stacks, BPF cpu-clock at 99 Hz) gets, next to the
+CPU the target really had.
 
 The target is tests/targets/hot_c.c (built here with gcc) or tests/targets/hot_python.py, one
 busy thread.  Per run: the time from the probe's launch to its hello (BPF compile and attach),

@@ -1,5 +1,5 @@
-"""``python -m probes.ebpf --pid N``: syscalls, latency, errors, file and socket bytes of one
-process, from BPF programs (or perf_event counters when bcc cannot run).
+"""``python -m probes.ebpf --pid N``: syscalls, latency, errors, file and socket bytes of
+one process, from BPF programs (or perf_event counters when bcc cannot run).
 
 Frames: ``hello`` at once (caps pending: "compiling BPF"), ``caps`` when the source is ready
 or failed, then one ``sys`` per interval and a last one at once when the target ends (then

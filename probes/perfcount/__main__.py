@@ -1,4 +1,5 @@
-"""``python -m probes.perfcount --pid N``: the eBPF probe forced onto its perf_event source."""
+"""``python -m probes.perfcount --pid N``: the eBPF probe forced onto its perf_event
+source."""
 
 from __future__ import annotations
 

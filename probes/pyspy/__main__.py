@@ -1,5 +1,5 @@
-"""``python -m probes.pyspy --pid N``: hello, then one ``chunk`` frame of Python stack samples
-per chunk (``--interval`` seconds, whole seconds, at least 2) until the target is gone
+"""``python -m probes.pyspy --pid N``: hello, then one ``chunk`` frame of Python stack
+samples per chunk (``--interval`` seconds, whole seconds, at least 2) until the target is gone
 (``gone``, exit 0), the app goes away (end of stdin) or a SIGTERM/SIGINT arrives (exit 0).
 
 A target py-spy cannot read (no py-spy, no ptrace rights, not Python, a Python too new) gets a
@@ -152,5 +152,5 @@ if __name__ == "__main__":
     status = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    # Not sys.exit: the command reader thread may sit in a read of stdin (see probes.procfs).
+    # Not sys.exit: the command reader thread may sit in a read of stdin (probes.procfs).
     os._exit(status)

@@ -21,7 +21,8 @@ READY_TIMEOUT = 90.0  # eBPF: compiling takes up to ~7 s on a busy 2-core machin
 
 
 class Probe(ProbeFrames):
-    """A running probe (``python -m probes.pyspy`` by default) and the frames it wrote so far."""
+    """A running probe (``python -m probes.pyspy`` by default) and the frames it wrote so
+    far."""
 
     def __init__(self, pid: int, *args: str, env: dict[str, str] | None = None,
                  python: str = sys.executable, cwd: Path | str = REPO,
