@@ -7,7 +7,7 @@ kernel headers, and its tracepoints need tracefs mounted.  Each of these is chec
 returned as a small status with the command that fixes it; nothing here raises for a missing
 piece except :func:`import_bcc`, which the eBPF probe calls when it really needs the module.
 
-Run ``python3 -m probes.bccenv`` to print the statuses.
+Run ``python3 -m perftui.probes.bccenv`` to print the statuses.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from probes.spawn import CHILD_CWD, child_env, python_argv, running_as_root, untrusted_reason
+from perftui.probes.spawn import (
+    CHILD_CWD,
+    child_env,
+    python_argv,
+    running_as_root,
+    untrusted_reason,
+)
 
 # Where scripts/setup-bcc.sh builds the merged Debian header tree (a fixed project location,
 # so neither the app nor the user has to export anything).
@@ -254,7 +260,7 @@ def try_compile(timeout: float = 60.0) -> CompileResult:
     start = time.monotonic()
     try:
         proc = subprocess.run(
-            python_argv("probes.compilecheck"), env=child_env(bcc_environ()), cwd=CHILD_CWD,
+            python_argv("perftui.probes.compilecheck"), env=child_env(bcc_environ()), cwd=CHILD_CWD,
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
             check=False)
     except subprocess.TimeoutExpired:

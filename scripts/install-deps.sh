@@ -97,7 +97,7 @@ if command -v pyenv >/dev/null; then pyenv rehash >/dev/null 2>&1 || true; fi
 # The check that matters: can this interpreter import bcc and compile with it here?
 # Fatal for --test (the tests need it); a warning otherwise, as perftui runs without eBPF.
 if ! "$PYTHON" -c 'import sys
-from probes import bccenv
+from perftui.probes import bccenv
 r = bccenv.try_compile()
 print("install-deps: bcc compile:", "ok" if r.ok else "FAILED:", r.detail)
 if r.fix: print("install-deps: fix:", r.fix)

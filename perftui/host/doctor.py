@@ -23,11 +23,11 @@ from rich.console import Console
 from rich.table import Table
 
 from perftui.host import capabilities, framepointers, kernelcheck
+from perftui.probes import bccenv
+from perftui.probes.pyspy.locate import NotFound as PySpyNotFound
+from perftui.probes.pyspy.locate import find_pyspy
+from perftui.probes.spawn import CHILD_CWD, child_env
 from perftui.safetext import clean, clean_markup
-from probes import bccenv
-from probes.pyspy.locate import NotFound as PySpyNotFound
-from probes.pyspy.locate import find_pyspy
-from probes.spawn import CHILD_CWD, child_env
 
 
 class Level(enum.Enum):

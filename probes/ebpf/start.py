@@ -8,10 +8,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from probes import bccenv
-from probes.perfcount.source import PerfSource
-from probes.sockdiag import SockDiag, same_netns
-from probes.wire import cap
+from perftui.probes import bccenv
+from perftui.probes.perfcount.source import PerfSource
+from perftui.probes.sockdiag import SockDiag, same_netns
+from perftui.probes.wire import cap
 
 from . import sysnames
 from .bcc_api import BpfError

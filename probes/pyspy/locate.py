@@ -7,7 +7,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 
-from probes.spawn import running_as_root, untrusted_reason
+from perftui.probes.spawn import running_as_root, untrusted_reason
 
 ENV = "PERFTUI_PYSPY"
 INSTALL = "install it with: pip install py-spy"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("perftui", "probes", "themes")
+PACKAGES = ("perftui",)
 MAX_LINES = 500
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from perftui.probes import spawn
 from perftui.session import SessionReader
-from probes import spawn
 from tests.support.paths import TARGETS
 from tests.support.tmux_driver import Tmux
 
@@ -149,17 +149,17 @@ def test_live_view_from_a_planted_directory_imports_nothing_from_it(
 
 def test_children_run_isolated_from_the_cwd_and_environment() -> None:
     """The argv and environment every probe gets: -I, an explicit code root, no LD_*."""
-    from probes.spawn import CODE_ROOT, child_env, python_argv
+    from perftui.probes.spawn import CODE_ROOT, child_env, python_argv
 
-    argv = python_argv("probes.procfs", "--pid", "1")
-    assert argv[:3] == [sys.executable, "-I", "-u"] and "probes.procfs" in argv
+    argv = python_argv("perftui.probes.procfs", "--pid", "1")
+    assert argv[:3] == [sys.executable, "-I", "-u"] and "perftui.probes.procfs" in argv
     assert CODE_ROOT in argv and Path(CODE_ROOT, *PROBES.split("."), "spawn.py").is_file()
     env = child_env(base={"PATH": "/bin", "LD_PRELOAD": "/tmp/x.so", "PYTHONPATH": ".",
                           "PYTHONSTARTUP": "x", "PERFTUI_NO_BCC": "1", "SECRET": "s",
                           "BCC_KERNEL_SOURCE": "/k"})
     assert env == {"PATH": "/bin", "PERFTUI_NO_BCC": "1", "BCC_KERNEL_SOURCE": "/k"}
     # The argv really runs the module, from /, whatever the caller's cwd holds.
-    run = subprocess.run(python_argv("probes.procfs", "--help"), cwd="/", env=child_env(),
+    run = subprocess.run(python_argv("perftui.probes.procfs", "--help"), cwd="/", env=child_env(),
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 0 and "--pid" in run.stdout
 
@@ -167,7 +167,7 @@ def test_children_run_isolated_from_the_cwd_and_environment() -> None:
 @root_only
 def test_root_refuses_a_py_spy_another_user_can_replace(tmp_path: Path,
                                                          other_user: str) -> None:
-    from probes.pyspy.locate import NotFound, find_pyspy
+    from perftui.probes.pyspy.locate import NotFound, find_pyspy
 
     fake = tmp_path / "py-spy"
     fake.write_text("#!/bin/sh\necho pwned\n")

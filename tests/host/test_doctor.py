@@ -16,8 +16,8 @@ import pytest
 
 from perftui.host import doctor
 from perftui.host.doctor import Check, Level
-from probes import bccenv
-from probes.pyspy.locate import ENV as PYSPY_ENV
+from perftui.probes import bccenv
+from perftui.probes.pyspy.locate import ENV as PYSPY_ENV
 from tests.support.paths import REPO
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from probes import bccenv
-from probes.bccenv import TracefsState
+from perftui.probes import bccenv
+from perftui.probes.bccenv import TracefsState
 from tests.support.paths import REPO
 
 
@@ -44,7 +44,7 @@ def test_locate_finds_the_real_bcc(real_bcc: bccenv.BccLocation) -> None:
 
 def test_import_adds_only_bcc_not_dist_packages(real_bcc: bccenv.BccLocation) -> None:
     # A fresh interpreter, so the import really happens (and loads libbcc.so) there.
-    code = ("import sys; from probes import bccenv; before = list(sys.path); "
+    code = ("import sys; from perftui.probes import bccenv; before = list(sys.path); "
             "bcc = bccenv.import_bcc(); assert sys.path == before, sys.path; "
             "print(bcc.__file__); print(hasattr(bcc, 'BPF'))")
     r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
@@ -133,7 +133,7 @@ def test_tracefs_mounted_now_in_private_namespace(root: None) -> None:
     """Unmount in a private mount namespace (the host's mount stays), then mount it back."""
     if shutil.which("unshare") is None:
         pytest.skip("unshare (util-linux) not installed")
-    code = ("from probes import bccenv\n"
+    code = ("from perftui.probes import bccenv\n"
             "a = bccenv.ensure_tracefs(); b = bccenv.ensure_tracefs()\n"
             "print(a.state.name, b.state.name, a.ok, b.ok)\n")
     script = (f"(umount {bccenv.TRACEFS} 2>/dev/null || true) && "

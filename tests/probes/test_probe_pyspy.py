@@ -20,12 +20,12 @@ import pytest
 
 from perftui.model.model import Model
 from perftui.model.stacks import Window
+from perftui.probes import spawn
+from perftui.probes.pyspy.chunk import Chunk
+from perftui.probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
+from perftui.probes.pyspy.locate import ENV, NotFound, find_pyspy
+from perftui.probes.pyspy.rawformat import parse
 from perftui.views.stacks import flame, top_functions
-from probes import spawn
-from probes.pyspy.chunk import Chunk
-from probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
-from probes.pyspy.locate import ENV, NotFound, find_pyspy
-from probes.pyspy.rawformat import parse
 from tests.support.paths import REPO, TARGETS
 from tests.support.probes import Probe
 from tests.support.skips import PYSPY, needs_pyspy

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from perftui.probes import bccenv
+from perftui.probes.stacks.symbols import INCOMPLETE, Symbolizer
 from perftui.views.stacks import folded, top_functions
-from probes import bccenv
-from probes.stacks.symbols import INCOMPLETE, Symbolizer
 from tests.support.paths import TARGETS
 from tests.support.probes import StacksProbe, stacks_model
 from tests.support.skips import needs_bpf

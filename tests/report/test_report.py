@@ -229,7 +229,7 @@ def test_diff_flags_a_function_that_got_hotter(tmp_path: Path) -> None:
 def _ebpf_missing() -> str | None:
     import os
 
-    from probes import bccenv
+    from perftui.probes import bccenv
     if os.geteuid() != 0:
         return "needs root: loads BPF programs"
     loc = bccenv.locate_bcc()

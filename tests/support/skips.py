@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from probes import bccenv
-from probes.pyspy.locate import NotFound, find_pyspy
+from perftui.probes import bccenv
+from perftui.probes.pyspy.locate import NotFound, find_pyspy
 
 try:
     PYSPY: str | None = find_pyspy()
