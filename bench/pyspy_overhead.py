@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from perftui.host.probeselect import PYSPY_MAX_CHUNK_S  # noqa: E402
-from perftui.probes.pyspy.locate import find_pyspy  # noqa: E402
+from perftui.probes.companions import find_pyspy  # noqa: E402
 from perftui.probes.wire import iter_frames  # noqa: E402
 
 WARMUP_S = 2.0

@@ -1,11 +1,11 @@
-"""Find and prepare bcc (BPF Compiler Collection) for perftui.
+"""Prepare bcc (BPF Compiler Collection) for perftui, and import it.
 
-bcc is not on PyPI (the ``bcc`` name there is an unrelated project): it comes from the
-distribution (Debian: python3-bpfcc + libbcc) and lives in /usr/lib/python3/dist-packages,
-which a pyenv or venv interpreter does not search.  bcc also compiles C at run time and needs
-kernel headers, and its tracepoints need tracefs mounted.  Each of these is checked here and
-returned as a small status with the command that fixes it; nothing here raises for a missing
-piece except :func:`import_bcc`, which the eBPF probe calls when it really needs the module.
+bcc is found by :mod:`perftui.probes.companions` (this interpreter's, else the system's
+dist-packages, which a pyenv or venv interpreter does not search).  bcc also compiles C at
+run time and needs kernel headers, and its tracepoints need tracefs mounted.  Each of these
+is checked here and returned as a small status with the command that fixes it; nothing here
+raises for a missing piece except :func:`import_bcc`, which the eBPF probe calls when it
+really needs the module.
 
 Run ``python3 -m perftui.probes.bccenv`` to print the statuses.
 """
@@ -28,6 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from perftui.probes.companions import FIX_BCC, Status, locate_bcc
 from perftui.probes.spawn import (
     CHILD_CWD,
     child_env,
@@ -39,29 +40,13 @@ from perftui.probes.spawn import (
 # Where scripts/setup-bcc.sh builds the merged Debian header tree (a fixed project location,
 # so neither the app nor the user has to export anything).
 PROJECT_KERNEL_SRC = Path("/usr/local/share/perftui/kernel-src")
-DIST_PACKAGES = Path("/usr/lib/python3/dist-packages")
 TRACEFS = Path("/sys/kernel/tracing")
 # bcc prefers this path when it exists (debugfs mounted), so it counts as mounted too.
 DEBUGFS_TRACING = Path("/sys/kernel/debug/tracing")
 
-NO_BCC_ENV = "PERFTUI_NO_BCC"  # set to 1 to pretend bcc is absent (tests, degraded-mode demos)
 KERNEL_SOURCE_ENV = "BCC_KERNEL_SOURCE"
 
-FIX_BCC = "apt-get install -y --no-install-recommends python3-bpfcc libbpfcc bpfcc-tools"
 FIX_HEADERS = "bash scripts/setup-bcc.sh  # in a perftui checkout; installs Debian headers"
-
-
-@dataclass(frozen=True)
-class Status:
-    ok: bool
-    detail: str
-    fix: str | None = None  # a shell command that fixes it (None when ok or unfixable)
-
-
-@dataclass(frozen=True)
-class BccLocation(Status):
-    path: Path | None = None  # the bcc package directory
-    from_dist: bool = False  # only reachable through the distribution's dist-packages
 
 
 @dataclass(frozen=True)
@@ -93,40 +78,6 @@ class BccUnavailable(RuntimeError):
     def __init__(self, status: Status) -> None:
         super().__init__(status.detail)
         self.status = status
-
-
-def _pretend_absent() -> bool:
-    return os.environ.get(NO_BCC_ENV, "") not in ("", "0")
-
-
-def _is_real_bcc(pkg_dir: Path) -> bool:
-    # The PyPI "bcc" is unrelated; the real one ships libbcc.py next to __init__.py.
-    return (pkg_dir / "libbcc.py").is_file()
-
-
-def locate_bcc() -> BccLocation:
-    """Find the bcc package without importing it (importing loads libbcc.so)."""
-    if _pretend_absent():
-        return BccLocation(False, f"bcc not found ({NO_BCC_ENV} is set)", FIX_BCC)
-    loaded = sys.modules.get("bcc")
-    if loaded is not None and getattr(loaded, "__file__", None):
-        return BccLocation(True, f"imported from {Path(str(loaded.__file__)).parent}",
-                           path=Path(str(loaded.__file__)).parent)
-    shadowed = ""
-    try:
-        spec = importlib.util.find_spec("bcc")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.origin:
-        pkg = Path(spec.origin).parent
-        if _is_real_bcc(pkg):
-            return BccLocation(True, f"on sys.path: {pkg}", path=pkg)
-        shadowed = f"; ignored unrelated 'bcc' at {pkg}"
-    dist = DIST_PACKAGES / "bcc"
-    if (dist / "__init__.py").is_file() and _is_real_bcc(dist):
-        return BccLocation(True, f"{dist} (distribution package){shadowed}", path=dist,
-                           from_dist=True)
-    return BccLocation(False, f"bcc Python module not found{shadowed}", FIX_BCC)
 
 
 def kernel_source() -> KernelSource:

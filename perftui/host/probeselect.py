@@ -67,7 +67,7 @@ def following_children(spec: ProbeSpec) -> ProbeSpec:
 
 def native_stacks_possible() -> bool:
     """Root and bcc on disk.  Nothing is compiled here: the probe reports its own failure."""
-    from perftui.probes.bccenv import locate_bcc
+    from perftui.probes.companions import locate_bcc
 
     return os.geteuid() == 0 and locate_bcc().ok
 

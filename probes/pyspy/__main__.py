@@ -24,12 +24,12 @@ from typing import Any
 
 from perftui.probes import targetinfo as target
 from perftui.probes.args import positive, probe_parser
+from perftui.probes.companions import NotFound, find_pyspy
 from perftui.probes.control import Control
 from perftui.probes.wire import FrameWriter, cap, die_with_parent
 
 from . import VERSION
 from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, Failure
-from .locate import NotFound, find_pyspy
 from .names import Dump, dump, pyspy_version
 from .options import Options
 from .sampler import EXIT_CANNOT, NATIVE_WARNING, Sampler, chunk_seconds
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT
 
     try:
-        pyspy = find_pyspy()
+        pyspy = find_pyspy().path
     except NotFound as e:
         return refuse(str(e))
     version = pyspy_version(pyspy)

@@ -167,7 +167,7 @@ def test_children_run_isolated_from_the_cwd_and_environment() -> None:
 @root_only
 def test_root_refuses_a_py_spy_another_user_can_replace(tmp_path: Path,
                                                          other_user: str) -> None:
-    from perftui.probes.pyspy.locate import NotFound, find_pyspy
+    from perftui.probes.companions import NotFound, find_pyspy
 
     fake = tmp_path / "py-spy"
     fake.write_text("#!/bin/sh\necho pwned\n")
@@ -182,7 +182,7 @@ def test_root_refuses_a_py_spy_another_user_can_replace(tmp_path: Path,
         find_pyspy({"PERFTUI_PYSPY": str(fake)})
     fake.chmod(0o755)
     tmp_path.chmod(0o755)
-    assert find_pyspy({"PERFTUI_PYSPY": str(fake)}) == str(fake)
+    assert find_pyspy({"PERFTUI_PYSPY": str(fake)}).path == str(fake)
 
 
 # -- 2. no escape codes from a target ---------------------------------------------------------

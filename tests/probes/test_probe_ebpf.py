@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from perftui.probes import bccenv, tracefs
+from perftui.probes import bccenv, companions, tracefs
 from tests.support.paths import REPO, TARGETS
 from tests.support.probe_frames import ProbeFrames
 from tests.support.probes import READY_TIMEOUT
@@ -430,7 +430,7 @@ def test_perf_fallback_counts_reads_exactly(tmp_path: Path, how: str) -> None:
     path = tmp_path / "data"
     path.write_bytes(b"\0" * n * 8)
     kw: dict[str, Any] = ({"module": "perftui.probes.perfcount"} if how == "forced"
-                          else {"env": {bccenv.NO_BCC_ENV: "1"}})
+                          else {"env": {companions.NO_BCC_ENV: "1"}})
     base = run_target("idle", **kw)
     t = run_target("read", str(n), "8", str(path), **kw)
     assert t.caps["source"] == "perf"

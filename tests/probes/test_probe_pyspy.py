@@ -21,9 +21,17 @@ import pytest
 from perftui.model.model import Model
 from perftui.model.stacks import Window
 from perftui.probes import spawn
+from perftui.probes.companions import (
+    FROM_ENV,
+    FROM_PATH,
+    NEXT_TO_PYTHON,
+    NotFound,
+    PySpy,
+    find_pyspy,
+)
+from perftui.probes.companions import PYSPY_ENV as ENV
 from perftui.probes.pyspy.chunk import Chunk
 from perftui.probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
-from perftui.probes.pyspy.locate import ENV, NotFound, find_pyspy
 from perftui.probes.pyspy.rawformat import parse
 from perftui.views.stacks import flame, top_functions
 from tests.support.paths import REPO, TARGETS
@@ -152,12 +160,15 @@ def test_find_pyspy_places(tmp_path: Path) -> None:
     fake = on_path / "py-spy"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
-    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(empty)) == str(fake)
+    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(empty)) == PySpy(str(fake),
+                                                                            FROM_PATH)
     beside = tmp_path / "venv"
     beside.mkdir()
     shutil.copy(fake, beside / "py-spy")
-    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(beside)) == str(beside / "py-spy")
-    assert find_pyspy({"PATH": "", ENV: str(fake)}, exe_dir=str(beside)) == str(fake)
+    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(beside)) == PySpy(
+        str(beside / "py-spy"), NEXT_TO_PYTHON)
+    assert find_pyspy({"PATH": "", ENV: str(fake)}, exe_dir=str(beside)) == PySpy(str(fake),
+                                                                                FROM_ENV)
 
 
 def _nobody_tree() -> tuple[str, str]:
