@@ -37,7 +37,7 @@ from perftui.probes.spawn import (
     untrusted_reason,
 )
 
-# Where scripts/setup-bcc.sh builds the merged Debian header tree (a fixed project location,
+# Where setup-bcc.sh builds the merged Debian header tree (a fixed project location,
 # so neither the app nor the user has to export anything).
 PROJECT_KERNEL_SRC = Path("/usr/local/share/perftui/kernel-src")
 TRACEFS = Path("/sys/kernel/tracing")
@@ -46,7 +46,13 @@ DEBUGFS_TRACING = Path("/sys/kernel/debug/tracing")
 
 KERNEL_SOURCE_ENV = "BCC_KERNEL_SOURCE"
 
-FIX_HEADERS = "bash scripts/setup-bcc.sh  # in a perftui checkout; installs Debian headers"
+# Installs headers with apt and builds that tree; shipped beside this module (in the wheel too).
+SETUP_SCRIPT = Path(__file__).with_name("setup-bcc.sh")
+
+
+def fix_headers() -> str:
+    """The command that gets kernel headers bcc can use: the shipped script, as root."""
+    return ("" if running_as_root() else "sudo ") + f"bash {SETUP_SCRIPT}"
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,7 @@ def kernel_source() -> KernelSource:
         return KernelSource(True, detail + ", use tracepoint args only)",
                             path=PROJECT_KERNEL_SRC, origin="perftui tree")
     return KernelSource(False, f"no kernel headers for {release} and no {PROJECT_KERNEL_SRC}",
-                        FIX_HEADERS)
+                        fix_headers())
 
 
 def _read_marker() -> str:
