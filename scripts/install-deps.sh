@@ -44,7 +44,8 @@ export DEBIAN_FRONTEND=noninteractive
 APT_OPTS=(-y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 --no-install-recommends)
 
 # bcc (python3-bpfcc) is Debian's, not PyPI's: the PyPI "bcc" is an unrelated project.
-packages=(tmux htop strace librsvg2-bin python3-bpfcc libbpfcc bpfcc-tools bpftool)
+# python3-venv: the install tests make a venv of the system's Python (tests/install).
+packages=(tmux htop strace librsvg2-bin python3-bpfcc libbpfcc bpfcc-tools bpftool python3-venv)
 # The real programs the tests hold perftui's figures against (and the load generator).
 if [[ $TEST -eq 1 ]]; then packages+=(sqlite3 gzip apache2-utils); fi
 
