@@ -1,5 +1,5 @@
-"""Probe processes under test: ``python -m probes.<name>`` started on a pid, their frames read
-as they come (see probe_frames.ProbeFrames)."""
+"""Probe processes under test: ``python -m perftui.probes.<name>`` started on a pid, their
+frames read as they come (see probe_frames.ProbeFrames)."""
 
 from __future__ import annotations
 
