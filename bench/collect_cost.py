@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from probes.procfs.collector import Collector  # noqa: E402
+from perftui.probes.procfs.collector import Collector  # noqa: E402
 from tests.targets.ctlpage import Page  # noqa: E402
 
 
@@ -42,9 +42,9 @@ def probe_cpu_per_sample(pid: int, samples: int) -> float:
     """CPU seconds per sample of the real probe: a long run minus a one-sample run (startup)."""
     def cpu(count: int) -> float:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-m", "probes.procfs", "--pid", str(pid), "--interval",
-                        "0.01", "--count", str(count)], cwd=REPO, stdout=subprocess.DEVNULL,
-                       stdin=subprocess.DEVNULL, check=True)
+        subprocess.run([sys.executable, "-m", "perftui.probes.procfs", "--pid", str(pid),
+                        "--interval", "0.01", "--count", str(count)], cwd=REPO,
+                       stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, check=True)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 

@@ -108,7 +108,7 @@ def main() -> None:
         pids = {name: pane_pid(s) for name, s in sessions.items()}
         # perftui in all, and the share of its probe process alone
         parts = {name: (pid, "") for name, pid in pids.items()}
-        parts["  procfs probe"] = (pids["perftui"], "probes.procfs")
+        parts["  procfs probe"] = (pids["perftui"], "perftui.probes.procfs")
         windows: dict[str, list[float]] = {name: [] for name in parts}
         last = {name: tree_cpu(*part) for name, part in parts.items()}
         t_last = time.monotonic()

@@ -38,8 +38,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from perftui.host.probeselect import PYSPY_MAX_CHUNK_S  # noqa: E402
-from probes.pyspy.locate import find_pyspy  # noqa: E402
-from probes.wire import iter_frames  # noqa: E402
+from perftui.probes.companions import find_pyspy  # noqa: E402
+from perftui.probes.wire import iter_frames  # noqa: E402
 
 WARMUP_S = 2.0
 RATE = 100
@@ -103,7 +103,7 @@ def perftui_sampler(extra: list[str]) -> tuple[Sampler, list[float]]:
     stopping = threading.Event()
 
     def start(pid: int) -> int:
-        proc = subprocess.Popen([sys.executable, "-m", "probes.pyspy", "--pid", str(pid),
+        proc = subprocess.Popen([sys.executable, "-m", "perftui.probes.pyspy", "--pid", str(pid),
                                  *extra],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO)
         state["p"] = proc

@@ -1,5 +1,5 @@
-"""Samples the native stack probe (probes.stacks, BPF cpu-clock at 99 Hz) gets, next to the CPU
-the target really had.
+"""Samples the native stack probe (perftui.probes.stacks, BPF cpu-clock at 99 Hz) gets, next to the
+CPU the target really had.
 
 The target is tests/targets/hot_c.c (built here with gcc) or tests/targets/hot_python.py, one
 busy thread.  Per run: the time from the probe's launch to its hello (BPF compile and attach),
@@ -27,7 +27,7 @@ from typing import BinaryIO, cast
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from probes.wire import iter_frames  # noqa: E402
+from perftui.probes.wire import iter_frames  # noqa: E402
 
 FREQ = 99
 
@@ -56,7 +56,7 @@ def one_run(argv: list[str], seconds: int) -> tuple[float, list[tuple[int, float
     try:
         launched = time.monotonic()
         probe = subprocess.Popen(
-            [sys.executable, "-m", "probes.stacks", "--pid", str(target.pid), "--interval",
+            [sys.executable, "-m", "perftui.probes.stacks", "--pid", str(target.pid), "--interval",
              "1", "--count", str(seconds)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO)
         hello_after = 0.0

@@ -37,8 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from probes.bccenv import bcc_environ  # noqa: E402
-from probes.wire import FrameDecoder  # noqa: E402
+from perftui.probes.bccenv import bcc_environ  # noqa: E402
+from perftui.probes.wire import FrameDecoder  # noqa: E402
 
 LOOP_C = r"""
 #include <fcntl.h>
@@ -149,7 +149,7 @@ def _after(seconds: float) -> Callable[[subprocess.Popen[bytes]], None]:
 # (the tracepoint slow path on every syscall, and the program dispatch), with no work at all.
 FLOOR = """
 import signal, sys
-from probes.ebpf.bcc_api import Program
+from perftui.probes.ebpf.bcc_api import Program
 p = Program("int on_e(struct bpf_raw_tracepoint_args *c) { return 0; }\\n"
             "int on_x(struct bpf_raw_tracepoint_args *c) { return 0; }", [])
 p.attach_raw("sys_enter", "on_e")
@@ -183,7 +183,7 @@ OTHER = _Other()
 
 def tools() -> list[Tool]:
     py = sys.executable
-    probe = [py, "-m", "probes.ebpf", "--interval", "1"]
+    probe = [py, "-m", "perftui.probes.ebpf", "--interval", "1"]
     out: list[Tool] = [
         Tool("floor: empty BPF on raw sys_enter", lambda pid: [py, "-c", FLOOR, "enter"],
              _until_text(b"ready")),

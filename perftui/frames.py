@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from probes.wire import SCHEMA_VERSION
+from perftui.probes.wire import SCHEMA_VERSION
 
 Frame = dict[str, Any]
 

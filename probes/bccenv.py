@@ -1,13 +1,13 @@
-"""Find and prepare bcc (BPF Compiler Collection) for perftui.
+"""Prepare bcc (BPF Compiler Collection) for perftui, and import it.
 
-bcc is not on PyPI (the ``bcc`` name there is an unrelated project): it comes from the
-distribution (Debian: python3-bpfcc + libbcc) and lives in /usr/lib/python3/dist-packages,
-which a pyenv or venv interpreter does not search.  bcc also compiles C at run time and needs
-kernel headers, and its tracepoints need tracefs mounted.  Each of these is checked here and
-returned as a small status with the command that fixes it; nothing here raises for a missing
-piece except :func:`import_bcc`, which the eBPF probe calls when it really needs the module.
+bcc is found by :mod:`perftui.probes.companions` (this interpreter's, else the system's
+dist-packages, which a pyenv or venv interpreter does not search).  bcc also compiles C at
+run time and needs kernel headers, and its tracepoints need tracefs mounted.  Each of these
+is checked here and returned as a small status with the command that fixes it; nothing here
+raises for a missing piece except :func:`import_bcc`, which the eBPF probe calls when it
+really needs the module.
 
-Run ``python3 -m probes.bccenv`` to print the statuses.
+Run ``python3 -m perftui.probes.bccenv`` to print the statuses.
 """
 
 from __future__ import annotations
@@ -28,34 +28,31 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from probes.spawn import CHILD_CWD, child_env, python_argv, running_as_root, untrusted_reason
+from perftui.probes.companions import FIX_BCC, Status, locate_bcc
+from perftui.probes.spawn import (
+    CHILD_CWD,
+    child_env,
+    python_argv,
+    running_as_root,
+    untrusted_reason,
+)
 
-# Where scripts/setup-bcc.sh builds the merged Debian header tree (a fixed project location,
+# Where setup-bcc.sh builds the merged Debian header tree (a fixed project location,
 # so neither the app nor the user has to export anything).
 PROJECT_KERNEL_SRC = Path("/usr/local/share/perftui/kernel-src")
-DIST_PACKAGES = Path("/usr/lib/python3/dist-packages")
 TRACEFS = Path("/sys/kernel/tracing")
 # bcc prefers this path when it exists (debugfs mounted), so it counts as mounted too.
 DEBUGFS_TRACING = Path("/sys/kernel/debug/tracing")
 
-NO_BCC_ENV = "PERFTUI_NO_BCC"  # set to 1 to pretend bcc is absent (tests, degraded-mode demos)
 KERNEL_SOURCE_ENV = "BCC_KERNEL_SOURCE"
 
-FIX_BCC = "apt-get install -y --no-install-recommends python3-bpfcc libbpfcc bpfcc-tools"
-FIX_HEADERS = "bash scripts/setup-bcc.sh  # in a perftui checkout; installs Debian headers"
+# Installs headers with apt and builds that tree; shipped beside this module (in the wheel too).
+SETUP_SCRIPT = Path(__file__).with_name("setup-bcc.sh")
 
 
-@dataclass(frozen=True)
-class Status:
-    ok: bool
-    detail: str
-    fix: str | None = None  # a shell command that fixes it (None when ok or unfixable)
-
-
-@dataclass(frozen=True)
-class BccLocation(Status):
-    path: Path | None = None  # the bcc package directory
-    from_dist: bool = False  # only reachable through the distribution's dist-packages
+def fix_headers() -> str:
+    """The command that gets kernel headers bcc can use: the shipped script, as root."""
+    return ("" if running_as_root() else "sudo ") + f"bash {SETUP_SCRIPT}"
 
 
 @dataclass(frozen=True)
@@ -89,40 +86,6 @@ class BccUnavailable(RuntimeError):
         self.status = status
 
 
-def _pretend_absent() -> bool:
-    return os.environ.get(NO_BCC_ENV, "") not in ("", "0")
-
-
-def _is_real_bcc(pkg_dir: Path) -> bool:
-    # The PyPI "bcc" is unrelated; the real one ships libbcc.py next to __init__.py.
-    return (pkg_dir / "libbcc.py").is_file()
-
-
-def locate_bcc() -> BccLocation:
-    """Find the bcc package without importing it (importing loads libbcc.so)."""
-    if _pretend_absent():
-        return BccLocation(False, f"bcc not found ({NO_BCC_ENV} is set)", FIX_BCC)
-    loaded = sys.modules.get("bcc")
-    if loaded is not None and getattr(loaded, "__file__", None):
-        return BccLocation(True, f"imported from {Path(str(loaded.__file__)).parent}",
-                           path=Path(str(loaded.__file__)).parent)
-    shadowed = ""
-    try:
-        spec = importlib.util.find_spec("bcc")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.origin:
-        pkg = Path(spec.origin).parent
-        if _is_real_bcc(pkg):
-            return BccLocation(True, f"on sys.path: {pkg}", path=pkg)
-        shadowed = f"; ignored unrelated 'bcc' at {pkg}"
-    dist = DIST_PACKAGES / "bcc"
-    if (dist / "__init__.py").is_file() and _is_real_bcc(dist):
-        return BccLocation(True, f"{dist} (distribution package){shadowed}", path=dist,
-                           from_dist=True)
-    return BccLocation(False, f"bcc Python module not found{shadowed}", FIX_BCC)
-
-
 def kernel_source() -> KernelSource:
     """The kernel header tree bcc should compile against.
 
@@ -153,7 +116,7 @@ def kernel_source() -> KernelSource:
         return KernelSource(True, detail + ", use tracepoint args only)",
                             path=PROJECT_KERNEL_SRC, origin="perftui tree")
     return KernelSource(False, f"no kernel headers for {release} and no {PROJECT_KERNEL_SRC}",
-                        FIX_HEADERS)
+                        fix_headers())
 
 
 def _read_marker() -> str:
@@ -254,7 +217,7 @@ def try_compile(timeout: float = 60.0) -> CompileResult:
     start = time.monotonic()
     try:
         proc = subprocess.run(
-            python_argv("probes.compilecheck"), env=child_env(bcc_environ()), cwd=CHILD_CWD,
+            python_argv("perftui.probes.compilecheck"), env=child_env(bcc_environ()), cwd=CHILD_CWD,
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
             check=False)
     except subprocess.TimeoutExpired:

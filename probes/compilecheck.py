@@ -1,8 +1,9 @@
 """The bcc compile check's child: compile, attach and count a tiny tracepoint program.
 
-Run by ``probes.bccenv.try_compile`` in a child of its own, because libbcc can hang or crash.
+Run by ``perftui.probes.bccenv.try_compile`` in a child of its own, because libbcc can hang or
+crash.
 """
 
-from probes.bccenv import compile_child
+from perftui.probes.bccenv import compile_child
 
 raise SystemExit(compile_child())

@@ -13,7 +13,7 @@ import threading
 import time
 from types import FrameType
 
-from probes.wire import parse_interval_command
+from perftui.probes.wire import parse_interval_command
 
 
 class Grid:

@@ -18,9 +18,17 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-# The directory that holds the ``probes`` package perftui itself was loaded from: the only
-# place a child's imports may come from besides the interpreter's own site-packages.
-CODE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+def _code_root() -> str:
+    """The sys.path entry the top package of this code was loaded from: the only place a
+    child's imports may come from besides the interpreter's own site-packages.  Found from
+    the loaded top package, not from this file: a checkout links the probes folder into it
+    and a wheel nests it there, so this file's own parents say nothing."""
+    top = sys.modules[__name__.partition(".")[0]]
+    return str(Path(str(top.__file__)).resolve().parent.parent)
+
+
+CODE_ROOT = _code_root()
 
 # Variables a child may inherit.  LD_*, PYTHON*, and everything else are dropped.
 KEEP_ENV = ("PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ",

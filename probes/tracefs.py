@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from probes import bccenv
+from perftui.probes import bccenv
 
 _FIELD = re.compile(r"^\s*field:.*?\s\**(\w+)(\[\d*\])?;", re.MULTILINE)
 

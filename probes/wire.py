@@ -119,7 +119,8 @@ def die_with_parent(on_command: Callable[[str], None] | None = None) -> None:
     that closes it (and platforms without prctl).  Both end the process through SIGTERM so
     probes can unload what they loaded.  The same pipe carries commands from the app, one per
     line (``interval 0.5``); each is handed to ``on_command``.  Probes with a sampling loop
-    use ``probes.control.Control.listen_stdin`` instead, which takes the pipe off fd 0 first.
+    use ``perftui.probes.control.Control.listen_stdin`` instead, which takes the pipe off fd 0
+    first.
     """
     parent = os.getppid()
     try:

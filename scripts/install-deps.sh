@@ -44,44 +44,27 @@ export DEBIAN_FRONTEND=noninteractive
 APT_OPTS=(-y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 --no-install-recommends)
 
 # bcc (python3-bpfcc) is Debian's, not PyPI's: the PyPI "bcc" is an unrelated project.
-packages=(tmux htop strace librsvg2-bin python3-bpfcc libbpfcc bpfcc-tools bpftool)
+# python3-venv: the install tests make a venv of the system's Python (tests/install).
+packages=(tmux htop strace librsvg2-bin python3-bpfcc libbpfcc bpfcc-tools bpftool python3-venv)
 # The real programs the tests hold perftui's figures against (and the load generator).
 if [[ $TEST -eq 1 ]]; then packages+=(sqlite3 gzip apache2-utils); fi
-
-release=$(uname -r)
-arch=$(dpkg --print-architecture)
-own_headers=0
-[[ -d /lib/modules/$release/build ]] && own_headers=1
 
 installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 
 missing=()
 for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
-# Without headers for the running kernel we need some: its own package if Debian has one,
-# otherwise the generic Debian ones that setup-bcc.sh merges into a usable tree.
-if [[ $own_headers -eq 0 ]] && ! compgen -G "/usr/src/linux-headers-*-$arch" >/dev/null; then
-    missing+=("HEADERS")
-fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     say "system packages already installed"
 else
     step "apt-get update" apt-get update -q -o DPkg::Lock::Timeout=300
-    for i in "${!missing[@]}"; do
-        if [[ ${missing[$i]} == HEADERS ]]; then
-            if apt-cache show "linux-headers-$release" >/dev/null 2>&1; then
-                missing[i]=linux-headers-$release
-            else
-                missing[i]=linux-headers-$arch
-            fi
-        fi
-    done
     say "installing ${missing[*]}"
     step "apt-get install ${missing[*]}" apt-get install "${APT_OPTS[@]}" "${missing[@]}"
 fi
 
-# Kernel header tree + tracefs; prints one line per thing it did.
-bash scripts/setup-bcc.sh | sed 's/^setup-bcc: /install-deps: /'
+# Kernel headers (installed when none are, merged into a tree if need be) + tracefs; prints
+# one line per thing it did.
+bash probes/setup-bcc.sh | sed 's/^setup-bcc: /install-deps: /'
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PIP_NO_INPUT=1
 if [[ $TEST -eq 1 ]]; then
@@ -97,7 +80,7 @@ if command -v pyenv >/dev/null; then pyenv rehash >/dev/null 2>&1 || true; fi
 # The check that matters: can this interpreter import bcc and compile with it here?
 # Fatal for --test (the tests need it); a warning otherwise, as perftui runs without eBPF.
 if ! "$PYTHON" -c 'import sys
-from probes import bccenv
+from perftui.probes import bccenv
 r = bccenv.try_compile()
 print("install-deps: bcc compile:", "ok" if r.ok else "FAILED:", r.detail)
 if r.fix: print("install-deps: fix:", r.fix)

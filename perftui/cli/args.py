@@ -9,9 +9,9 @@ import argparse
 import math
 import sys
 
+from perftui.probes.wire import MAX_INTERVAL, MIN_INTERVAL
 from perftui.safetext import clean
 from perftui.units import parse_time
-from probes.wire import MAX_INTERVAL, MIN_INTERVAL
 
 EXIT_USAGE = 2
 PROBE_NAMES = ("procfs", "pyspy", "stacks", "ebpf", "perfcount")

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from perftui import __version__
 from perftui.cli.args import add_probes_option, interval_arg, pid_arg, split_command
 from perftui.cli.pick import probes_for, resolve_target
+from perftui.cli.terminal import give_up, missing_terminal, record_instead
 from perftui.host.target import Target, TargetError
 from perftui.safetext import clean
+from perftui.themes import names as theme_names
 
 if TYPE_CHECKING:  # imported when used: the probes start before the rest is imported
     from perftui.session.recorder import SessionRecorder
@@ -49,12 +51,20 @@ def run_live(argv: list[str]) -> int:
     args = parser.parse_args(opts)
     if command and (args.pid is not None or args.name is not None):
         parser.error("give either -p/-n or a command after --, not both")
+    if args.theme is not None and args.theme not in theme_names():
+        parser.error(f"unknown theme {args.theme!r}; available: {', '.join(theme_names())}")
     from perftui.sources.early import EarlyStartSource
     from perftui.sources.live import LiveSource
 
     target = resolve_target(args, command)
     probes = probes_for(target, args.probes, children=args.children)
     recorder = _recorder(args.record, target, args.interval, probes)
+    no_tty = missing_terminal()
+    if no_tty is not None:
+        give_up(target, recorder)
+        raise TargetError(f"the live view needs a terminal, and {no_tty} is not one; "
+                          "to watch without one, record and summarize: "
+                          + record_instead(target, command))
     # Probes start now, while the UI is still being imported: the first frame comes sooner.
     source = EarlyStartSource(LiveSource(target.pid, args.interval, probes=probes,
                                          child=target.child, label=target.label))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 
 from perftui.cli.args import SPEED_NAMES, warn
+from perftui.cli.terminal import missing_terminal
+from perftui.safetext import clean
 from perftui.session.format import SessionError
 
 
@@ -21,6 +24,11 @@ def main(argv: list[str]) -> int:
     from perftui.ui import create_app
 
     source = ReplaySource(args.file, speed=SPEED_NAMES[args.speed], playing=not args.paused)
+    no_tty = missing_terminal()
+    if no_tty is not None:
+        source.stop()
+        raise SessionError(f"replay needs a terminal, and {no_tty} is not one; for a "
+                           f"summary without one: perftui report {clean(shlex.quote(args.file))}")
     warn(source.warnings)
     try:
         app = create_app(source, interval=source.interval, theme=args.theme)

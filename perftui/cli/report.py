@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from perftui.cli.args import add_window, warn
+
+# Shipped with perftui (a link to docs/ in a checkout): the help names a file that is there.
+FIELDS_DOC = Path(__file__).parent.parent / "docs" / "report-json.md"
 
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="perftui report",
-                                description="Summarize a recorded session (docs/report-json.md).")
+                                description="Summarize a recorded session; the JSON fields "
+                                            f"are described in {FIELDS_DOC}")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
     add_window(p)

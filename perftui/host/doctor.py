@@ -23,11 +23,11 @@ from rich.console import Console
 from rich.table import Table
 
 from perftui.host import capabilities, framepointers, kernelcheck
+from perftui.probes import bccenv, companions
+from perftui.probes.companions import NotFound as PySpyNotFound
+from perftui.probes.companions import find_pyspy
+from perftui.probes.spawn import CHILD_CWD, child_env
 from perftui.safetext import clean, clean_markup
-from probes import bccenv
-from probes.pyspy.locate import NotFound as PySpyNotFound
-from probes.pyspy.locate import find_pyspy
-from probes.spawn import CHILD_CWD, child_env
 
 
 class Level(enum.Enum):
@@ -122,10 +122,11 @@ def check_pyspy() -> Check:
     # The same lookup the probe makes (next to this interpreter, then PATH; as root only a
     # root-owned binary), so doctor judges the py-spy that would really run.
     try:
-        exe = find_pyspy()
+        found = find_pyspy()
     except PySpyNotFound as exc:
         return Check("py-spy", Level.MISSING, f"{exc} (Python stacks unavailable)",
                      f"{sys.executable} -m pip install py-spy")
+    exe = found.path
     try:
         proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=5,
                               stdin=subprocess.DEVNULL, cwd=CHILD_CWD, env=child_env(),
@@ -137,7 +138,7 @@ def check_pyspy() -> Check:
     if proc.returncode != 0 or not version:
         return Check("py-spy", Level.MISSING, f"{exe} --version failed: {proc.stderr.strip()}",
                      f"{sys.executable} -m pip install --force-reinstall py-spy")
-    return Check("py-spy", Level.OK, f"{version} ({exe})")
+    return Check("py-spy", Level.OK, f"{version}: {exe} ({found.origin})")
 
 
 # --- privileges, tracefs, bcc ------------------------------------------------------------
@@ -166,7 +167,7 @@ def check_tracefs() -> Check:
 
 
 def check_bcc_module() -> Check:
-    loc = bccenv.locate_bcc()
+    loc = companions.locate_bcc()
     return Check("bcc module", Level.OK if loc.ok else Level.MISSING, loc.detail, loc.fix)
 
 

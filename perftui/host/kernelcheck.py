@@ -13,7 +13,7 @@ import os
 import socket
 import struct
 
-from probes.perfcount.perf import PerfEventAttr, perf_event_open
+from perftui.probes.perfcount.perf import PerfEventAttr, perf_event_open
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 

@@ -4,7 +4,7 @@ and a per-syscall counter: the eBPF probe with root and bcc, else its perf_event
 tracepoint counters are allowed, else none.
 
 The look is cheap and needs no ptrace: the executable's name, a libpython in its maps, argv[0]
-or comm (see ``probes.targetinfo.python_version``).  A miss is not final: the pyspy probe
+or comm (see ``perftui.probes.targetinfo.python_version``).  A miss is not final: the pyspy probe
 itself asks py-spy, which also finds interpreters embedded under other names when asked with
 ``force_python``.  Each probe left out comes with a sentence saying why, for the header.
 """
@@ -14,16 +14,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
+from perftui.probes.targetinfo import file_python_version, python_version
 from perftui.sources.probeproc import ProbeSpec
-from probes.targetinfo import file_python_version, python_version
 
-PROCFS = ProbeSpec("procfs", "probes.procfs")
+PROCFS = ProbeSpec("procfs", "perftui.probes.procfs")
 PYSPY = "pyspy"
 # A held command is released once each probe watches it: procfs took its first sample,
 # the BPF programs are attached (ebpf's ``caps``; the stack sampler's ``hello``).
-STACKS = ProbeSpec("stacks", "probes.stacks", ready_on=("hello",))
-EBPF = ProbeSpec("ebpf", "probes.ebpf", ready_on=("caps",))
-PERFCOUNT = ProbeSpec("perfcount", "probes.perfcount", ready_on=("caps",))
+STACKS = ProbeSpec("stacks", "perftui.probes.stacks", ready_on=("hello",))
+EBPF = ProbeSpec("ebpf", "perftui.probes.ebpf", ready_on=("caps",))
+PERFCOUNT = ProbeSpec("perfcount", "perftui.probes.perfcount", ready_on=("caps",))
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Selection:
 
 
 # py-spy chunks grow to this while the drill-down is closed (it asks for "fresh" 2-s chunks
-# while open): each py-spy start costs 12-18 ms of CPU (probes.pyspy.sampler).
+# while open): each py-spy start costs 12-18 ms of CPU (perftui.probes.pyspy.sampler).
 PYSPY_MAX_CHUNK_S = 8
 
 
@@ -52,7 +52,7 @@ def pyspy_spec(*, rate: int = 100, idle: bool = False, gil: bool = False,
                      (subprocesses, "--subprocesses")):
         if on:
             args.append(flag)
-    return ProbeSpec(PYSPY, "probes.pyspy", args, after_exec=True)
+    return ProbeSpec(PYSPY, "perftui.probes.pyspy", args, after_exec=True)
 
 
 def following_children(spec: ProbeSpec) -> ProbeSpec:
@@ -67,7 +67,7 @@ def following_children(spec: ProbeSpec) -> ProbeSpec:
 
 def native_stacks_possible() -> bool:
     """Root and bcc on disk.  Nothing is compiled here: the probe reports its own failure."""
-    from probes.bccenv import locate_bcc
+    from perftui.probes.companions import locate_bcc
 
     return os.geteuid() == 0 and locate_bcc().ok
 
@@ -76,7 +76,7 @@ def perf_tracepoints_allowed() -> bool:
     """Tracepoint counters need CAP_PERFMON (or CAP_SYS_ADMIN, root) or
     perf_event_paranoid <= -1, and a readable tracefs for the events' ids."""
     from perftui.host import capabilities
-    from probes import tracefs
+    from perftui.probes import tracefs
 
     privileged = capabilities.has_cap(capabilities.CAP_PERFMON) or capabilities.has_cap(
         capabilities.CAP_SYS_ADMIN)

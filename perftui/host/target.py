@@ -12,9 +12,9 @@ from pathlib import Path
 
 import psutil
 
+from perftui.probes.spawn import CHILD_CWD, child_env
 from perftui.safetext import clean
 from perftui.sources.launch import HeldChild, LaunchError
-from probes.spawn import CHILD_CWD, child_env
 
 
 class TargetError(Exception):

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import msgpack
 
 from perftui.frames import Frame
+from perftui.probes.wire import SCHEMA_VERSION
 from perftui.safetext import clean
 from perftui.session.format import (
     BLOCK,
@@ -44,7 +45,6 @@ from perftui.session.format import (
     parse_block_header,
 )
 from perftui.session.index import ChunkIndex
-from probes.wire import SCHEMA_VERSION
 
 WINDOW = 256 * 1024
 INFLATE_STEP = 1 << 20  # a chunk is inflated and parsed this much at a time

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from perftui import __version__
 from perftui.frames import Frame
+from perftui.probes.wire import SCHEMA_VERSION
 from perftui.session.format import SUFFIX, SessionHeader
 from perftui.session.writer import SessionWriter
-from probes.wire import SCHEMA_VERSION
 
 FLUSH_S = 1.0
 

@@ -31,7 +31,7 @@ from perftui.frames import APP_STREAM, FAILED, FINISHED, RESTARTING, STARTING, F
 from perftui.sources.launch import HeldChild
 from perftui.sources.probeproc import EXIT_NO_TARGET, ProbeProcess, ProbeSpec
 
-PROCFS = ProbeSpec("procfs", "probes.procfs")
+PROCFS = ProbeSpec("procfs", "perftui.probes.procfs")
 HOLD_MAX_S = 30.0  # a held command runs after this long even if a probe is not ready
 DRAIN_S = 5.0  # after the target's end (or stop), how long the probes may take to finish
 

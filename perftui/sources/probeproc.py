@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from probes.spawn import CHILD_CWD, child_env, python_argv, remove_temp_of
-from probes.wire import FrameDecoder
+from perftui.probes.spawn import CHILD_CWD, child_env, python_argv, remove_temp_of
+from perftui.probes.wire import FrameDecoder
 
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 30.0

@@ -13,7 +13,7 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from themes import THEMES_DIR
+from perftui.themes import THEMES_DIR
 
 # The order `t` cycles through; the first is the default.
 THEME_NAMES = ("perftui-dark", "perftui-light", "perftui-high-contrast")

@@ -1,5 +1,5 @@
-"""``python -m probes.ebpf --pid N``: syscalls, latency, errors, file and socket bytes of one
-process, from BPF programs (or perf_event counters when bcc cannot run).
+"""``python -m perftui.probes.ebpf --pid N``: syscalls, latency, errors, file and socket bytes of
+one process, from BPF programs (or perf_event counters when bcc cannot run).
 
 Frames: ``hello`` at once (caps pending: "compiling BPF"), ``caps`` when the source is ready
 or failed, then one ``sys`` per interval and a last one at once when the target ends (then
@@ -17,9 +17,9 @@ import threading
 import time
 import traceback
 
-from probes.args import probe_parser
-from probes.control import Grid
-from probes.wire import FrameWriter
+from perftui.probes.args import probe_parser
+from perftui.probes.control import Grid
+from perftui.probes.wire import FrameWriter
 
 from . import VERSION
 from .lifecycle import GONE, STOP, Lifecycle
@@ -29,7 +29,7 @@ from .strings import Interner
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = probe_parser("probes.ebpf", __doc__, pid_help="process to watch (all its threads)",
+    p = probe_parser("perftui.probes.ebpf", __doc__, pid_help="process to watch (all its threads)",
                      interval_help="seconds between frames")
     p.add_argument("--detail", choices=(FULL, COUNTS), default=FULL,
                    help="counts: syscall counts only, the cheapest (sys_enter alone)")

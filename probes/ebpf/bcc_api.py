@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from probes import bccenv
+from perftui.probes import bccenv
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import struct
 import time
 from typing import Any
 
-from probes.sockdiag import SockDiag
+from perftui.probes.sockdiag import SockDiag
 
 from .bpfmap import Map, possible_cpus, sum_u64
 from .conns import ConnTable

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from probes.sockdiag import TCP_STATES, SockDiag, TcpSock
+from perftui.probes.sockdiag import TCP_STATES, SockDiag, TcpSock
 
 # struct conn in probe.bpf.c
 CONN = struct.Struct("=6Qi4H2B2x16s16s")

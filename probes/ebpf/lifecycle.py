@@ -1,6 +1,6 @@
 """Waiting for the next interval, the target's exit or a stop, whichever comes first.
 
-Signals and the app's commands are probes.control's (SIGTERM, SIGINT, stdin EOF); SIGHUP
+Signals and the app's commands are perftui.probes.control's (SIGTERM, SIGINT, stdin EOF); SIGHUP
 stops this probe too, so a closed terminal also detaches its BPF programs.  The target's
 exit is seen through a pidfd, tied to the process rather than to its reusable number.
 """
@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-from probes.control import Control, Grid
-from probes.wire import die_with_parent
+from perftui.probes.control import Control, Grid
+from perftui.probes.wire import die_with_parent
 
 STOP, GONE, TIME = "stop", "gone", "time"
 

@@ -1,7 +1,7 @@
-"""The throwaway child of :mod:`probes.ebpf.sysnames`: calls every syscall number under a
+"""The throwaway child of :mod:`perftui.probes.ebpf.sysnames`: calls every syscall number under a
 seccomp filter that refuses all of them, each with its own errno (number + 1).
 
-``python -m probes.ebpf.nrchild FIRST LAST FD``: FD is a shared progress file (two int32:
+``python -m perftui.probes.ebpf.nrchild FIRST LAST FD``: FD is a shared progress file (two int32:
 the number being tried, then 1 once done).  It waits for one byte on stdin before it
 starts, so the parent can add its pid to the trace filter first.  Once the filter is on it can
 make no system call that works (not even write or exit), so it reports through the shared

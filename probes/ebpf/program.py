@@ -8,7 +8,7 @@ import struct
 from dataclasses import dataclass, field
 from importlib import resources
 
-from probes import tracefs
+from perftui.probes import tracefs
 
 from .bcc_api import Program
 from .bpfmap import Map
@@ -171,7 +171,7 @@ def descendants(pid: int) -> set[int]:
 
 
 def source() -> str:
-    return resources.files("probes.ebpf").joinpath("probe.bpf.c").read_text()
+    return resources.files("perftui.probes.ebpf").joinpath("probe.bpf.c").read_text()
 
 
 class Loaded:

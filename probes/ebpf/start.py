@@ -8,10 +8,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from probes import bccenv
-from probes.perfcount.source import PerfSource
-from probes.sockdiag import SockDiag, same_netns
-from probes.wire import cap
+from perftui.probes import bccenv, companions
+from perftui.probes.perfcount.source import PerfSource
+from perftui.probes.sockdiag import SockDiag, same_netns
+from perftui.probes.wire import cap
 
 from . import sysnames
 from .bcc_api import BpfError
@@ -89,11 +89,11 @@ def start(pid: int, prefer: str, detail: str, strings: Interner,
 
 def _start_bpf(pid: int, detail: str, strings: Interner,
                exact_latency: bool, children: bool) -> tuple[BpfSource, Caps]:
-    if os.environ.get(bccenv.NO_BCC_ENV, "") not in ("", "0"):
-        raise Unavailable(f"{bccenv.NO_BCC_ENV} is set")
+    if os.environ.get(companions.NO_BCC_ENV, "") not in ("", "0"):
+        raise Unavailable(f"{companions.NO_BCC_ENV} is set")
     if os.geteuid() != 0:
         raise Unavailable("needs root (CAP_BPF and CAP_PERFMON)")
-    for status in (bccenv.locate_bcc(), bccenv.kernel_source(), bccenv.ensure_tracefs()):
+    for status in (companions.locate_bcc(), bccenv.kernel_source(), bccenv.ensure_tracefs()):
         if not status.ok:
             raise Unavailable(status.detail + (f" (fix: {status.fix})" if status.fix else ""))
     try:

@@ -2,7 +2,7 @@
 
 tracefs names every syscall the kernel has (``events/syscalls/sys_enter_*``) but not its
 number, and the raw ``sys_enter``/``sys_exit`` tracepoints the probe counts with give numbers
-only.  To link the two, a throwaway child (:mod:`probes.ebpf.nrchild`) calls every number
+only.  To link the two, a throwaway child (:mod:`perftui.probes.ebpf.nrchild`) calls every number
 under a seccomp filter that refuses each call with errno = number + 1, while a private ftrace
 instance records the child's ``sys_exit_*`` events: "sys_openat -> -258" means openat is 257.
 Nothing is executed; the instance is removed afterwards.
@@ -23,8 +23,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from probes import tracefs
-from probes.spawn import CHILD_CWD, child_env, python_argv
+from perftui.probes import tracefs
+from perftui.probes.spawn import CHILD_CWD, child_env, python_argv
 
 LAST_NR = 1023  # errno data is at most 4095; no architecture has more than ~470 syscalls
 TIMEOUT_S = 5.0
@@ -123,7 +123,7 @@ def _run_child(first: int, inst: _Instance, progress: mmap.mmap, fd: int) -> tup
     """Run one child from ``first``; (number it reached, its pid).  Done when reached > LAST."""
     struct.pack_into("ii", progress, 0, first - 1, 0)
     child = subprocess.Popen(
-        python_argv("probes.ebpf.nrchild", str(first), str(LAST_NR), str(fd)),
+        python_argv("perftui.probes.ebpf.nrchild", str(first), str(LAST_NR), str(fd)),
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         pass_fds=(fd,), cwd=CHILD_CWD, env=child_env())
     try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from probes import tracefs
-from probes.ebpf.strings import Interner
-from probes.ebpf.threads import Changes
+from perftui.probes import tracefs
+from perftui.probes.ebpf.strings import Interner
+from perftui.probes.ebpf.threads import Changes
 
 from .counter import PerfCounters
 

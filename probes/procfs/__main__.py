@@ -1,4 +1,4 @@
-"""``python -m probes.procfs --pid N``: hello, meta, then one sample per interval until the
+"""``python -m perftui.probes.procfs --pid N``: hello, meta, then one sample per interval until the
 target is gone (``gone``, exit 0), the app goes away (end of stdin) or a SIGTERM/SIGINT
 arrives (exit 0).  A pid that does not exist: "no process N" on stderr, exit 2.
 The app may send ``interval S`` lines on stdin to change the interval."""
@@ -10,10 +10,10 @@ import os
 import sys
 import time
 
-from probes.args import probe_parser
-from probes.control import Control, Grid
-from probes.taskstats import ExitWatcher, watch_exit
-from probes.wire import FrameWriter, die_with_parent
+from perftui.probes.args import probe_parser
+from perftui.probes.control import Control, Grid
+from perftui.probes.taskstats import ExitWatcher, watch_exit
+from perftui.probes.wire import FrameWriter, die_with_parent
 
 from . import VERSION
 from .collector import Collector, Gone, Result
@@ -22,7 +22,7 @@ from .tree import ProcessTree
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = probe_parser("probes.procfs", __doc__, pid_help="process to watch",
+    p = probe_parser("perftui.probes.procfs", __doc__, pid_help="process to watch",
                      interval_help="seconds between samples")
     p.add_argument("--fd-refresh", type=int, default=5, metavar="K",
                    help="send the open-file list every K samples (and when it changes)")

@@ -12,8 +12,8 @@ import os
 import socket
 from typing import Any
 
-from probes.sockdiag import SockDiag, same_netns
-from probes.wire import cap
+from perftui.probes.sockdiag import SockDiag, same_netns
+from perftui.probes.wire import cap
 
 from .procread import read_proc
 

@@ -13,7 +13,7 @@ import os
 import socket
 from typing import Any
 
-from probes.sockdiag import SockDiag, TcpSock
+from perftui.probes.sockdiag import SockDiag, TcpSock
 
 _TCP4, _TCP6, _UDP, _UNIX, _OTHER, _UNKNOWN = "tcp4", "tcp6", "udp", "unix", "other", "?"
 _GONE = (errno.ENOENT, errno.ESRCH)

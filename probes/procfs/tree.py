@@ -6,7 +6,7 @@ stays outside (a parent never changes, except to a reaper when it dies), so afte
 sample only the tree's members and the pids new since the last sample are read: on an idle
 host of 80 processes the probe's CPU goes from 0.05 % to 0.15 % of a core, not 0.3 %.  A
 process that lives between two samples is not seen here; its exit record is
-(probes.taskstats, ``exits``), and the eBPF probe counts its syscalls.
+(perftui.probes.taskstats, ``exits``), and the eBPF probe counts its syscalls.
 """
 
 from __future__ import annotations

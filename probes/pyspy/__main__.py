@@ -1,5 +1,5 @@
-"""``python -m probes.pyspy --pid N``: hello, then one ``chunk`` frame of Python stack samples
-per chunk (``--interval`` seconds, whole seconds, at least 2) until the target is gone
+"""``python -m perftui.probes.pyspy --pid N``: hello, then one ``chunk`` frame of Python stack
+samples per chunk (``--interval`` seconds, whole seconds, at least 2) until the target is gone
 (``gone``, exit 0), the app goes away (end of stdin) or a SIGTERM/SIGINT arrives (exit 0).
 
 A target py-spy cannot read (no py-spy, no ptrace rights, not Python, a Python too new) gets a
@@ -22,14 +22,14 @@ import sys
 from types import FrameType
 from typing import Any
 
-from probes import targetinfo as target
-from probes.args import positive, probe_parser
-from probes.control import Control
-from probes.wire import FrameWriter, cap, die_with_parent
+from perftui.probes import targetinfo as target
+from perftui.probes.args import positive, probe_parser
+from perftui.probes.companions import NotFound, find_pyspy
+from perftui.probes.control import Control
+from perftui.probes.wire import FrameWriter, cap, die_with_parent
 
 from . import VERSION
 from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, Failure
-from .locate import NotFound, find_pyspy
 from .names import Dump, dump, pyspy_version
 from .options import Options
 from .sampler import EXIT_CANNOT, NATIVE_WARNING, Sampler, chunk_seconds
@@ -38,7 +38,7 @@ STARTUP_GRACE_S = 3.0  # a process this young may not have loaded its interprete
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = probe_parser("probes.pyspy", __doc__, pid_help="Python process to sample",
+    p = probe_parser("perftui.probes.pyspy", __doc__, pid_help="Python process to sample",
                      interval_help="seconds per chunk (rounded to whole seconds, at least 2)",
                      keep_layout=True)
     p.add_argument("--rate", type=int, default=100, help="samples per second (default 100)")
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT
 
     try:
-        pyspy = find_pyspy()
+        pyspy = find_pyspy().path
     except NotFound as e:
         return refuse(str(e))
     version = pyspy_version(pyspy)
@@ -152,5 +152,5 @@ if __name__ == "__main__":
     status = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    # Not sys.exit: the command reader thread may sit in a read of stdin (see probes.procfs).
+    # Not sys.exit: the command reader thread may sit in a read of stdin (perftui.probes.procfs).
     os._exit(status)

@@ -15,7 +15,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from probes.spawn import CHILD_CWD, child_env
+from perftui.probes.spawn import CHILD_CWD, child_env
 
 from .rawformat import RawStack, parse
 

@@ -10,7 +10,7 @@ import json
 import subprocess
 from dataclasses import dataclass
 
-from probes.spawn import CHILD_CWD
+from perftui.probes.spawn import CHILD_CWD
 
 from .chunk import PYSPY_ENV
 from .errors import Failure, classify

@@ -19,11 +19,11 @@ import tempfile
 import time
 from typing import Any
 
-from probes import targetinfo as target
-from probes.control import Control
-from probes.spawn import temp_prefix
-from probes.stackintern import Interner
-from probes.wire import FrameWriter
+from perftui.probes import targetinfo as target
+from perftui.probes.control import Control
+from perftui.probes.spawn import temp_prefix
+from perftui.probes.stackintern import Interner
+from perftui.probes.wire import FrameWriter
 
 from .chunk import Chunk, Result
 from .errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify

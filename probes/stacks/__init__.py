@@ -1,7 +1,7 @@
 """The stacks probe: native (user + kernel) stacks of any process, sampled by a BPF program on
 the software cpu-clock event and symbolized here from the target's ELF files.
 
-Run it as ``python -m probes.stacks --pid N`` (root); it writes the frames described in the
+Run it as ``python -m perftui.probes.stacks --pid N`` (root); it writes the frames described in the
 ``stacks`` section of docs/frames.md.
 """
 

@@ -1,4 +1,4 @@
-"""``python -m probes.stacks --pid N [--freq 99]``: native stacks of any process (root).
+"""``python -m perftui.probes.stacks --pid N [--freq 99]``: native stacks of any process (root).
 
 hello, then one ``chunk`` frame per interval (the ``pyspy`` schema: interned labels and stacks,
 samples per thread) until the target is gone (``gone``, exit 0), the app goes away (end of
@@ -15,11 +15,11 @@ import threading
 import time
 from typing import Any
 
-from probes.args import probe_parser
-from probes.control import Control, Grid
-from probes.stackintern import Interner
-from probes.targetinfo import gone_reason, state
-from probes.wire import FrameWriter, cap, die_with_parent
+from perftui.probes.args import probe_parser
+from perftui.probes.control import Control, Grid
+from perftui.probes.stackintern import Interner
+from perftui.probes.targetinfo import gone_reason, state
+from perftui.probes.wire import FrameWriter, cap, die_with_parent
 
 from . import VERSION
 from .symbols import Symbolizer
@@ -36,7 +36,7 @@ def _unnamed(tick: Any) -> tuple[tuple[str, ...], bool]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = probe_parser("probes.stacks", __doc__, pid_help="process to sample",
+    p = probe_parser("perftui.probes.stacks", __doc__, pid_help="process to sample",
                      interval_help="seconds per chunk frame",
                      keep_layout=True)
     p.add_argument("--freq", type=int, default=99,
@@ -178,4 +178,4 @@ if __name__ == "__main__":
     status = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(status)  # see probes.procfs: a reader thread may sit in a read of stdin
+    os._exit(status)  # see perftui.probes.procfs: a reader thread may sit in a read of stdin

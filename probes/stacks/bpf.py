@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from probes import bccenv
+from perftui.probes import bccenv
 
 from .perfmap import perf_map_problem
 

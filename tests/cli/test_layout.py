@@ -4,22 +4,29 @@ count), no module over 500 lines, a docstring on every module saying its job."""
 from __future__ import annotations
 
 import ast
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("perftui", "probes", "themes")
+PACKAGES = ("perftui",)
 MAX_LINES = 500
 
 
 def modules() -> dict[str, Path]:
     found = {}
     for pkg in PACKAGES:
-        for path in (REPO / pkg).rglob("*.py"):
-            parts = list(path.relative_to(REPO).with_suffix("").parts)
-            if parts[-1] == "__init__":
-                parts = parts[:-1]
-            found[".".join(parts)] = path
+        # Through links too: a folder linked into a package is installed as part of it.
+        for dirpath, _, files in os.walk(REPO / pkg, followlinks=True):
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                path = Path(dirpath, name)
+                parts = list(path.relative_to(REPO).with_suffix("").parts)
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                found[".".join(parts)] = path
     return found
 
 
@@ -104,3 +111,39 @@ def test_no_module_over_500_lines_and_each_says_its_job() -> None:
     silent = [name for name, path in modules().items()
               if path.read_text().strip() and not ast.get_docstring(ast.parse(path.read_text()))]
     assert silent == []
+
+
+# Folders at the top of the checkout that install under another name (perftui.probes, ...).
+LINKED = ("probes", "themes")
+
+
+def old_names(path: Path) -> Iterator[tuple[int, str]]:
+    """Imports, and module names in strings (``-m probes.procfs``), of a top-level ``probes``
+    or ``themes``: they work in a checkout, whose root is on sys.path, and nowhere else."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names = [node.value] if re.fullmatch(r"[a-z]+(\.[a-z_]+)+", node.value) else []
+        for name in names:
+            if name.partition(".")[0] in LINKED:
+                yield getattr(node, "lineno", 0), name
+
+
+def test_code_names_probes_and_themes_by_their_installed_names() -> None:
+    found = [f"{os.path.relpath(d, REPO)}/{f}:{line}: {name}"
+             for top in ("perftui", "tests", "bench", "scripts")
+             for d, _, files in os.walk(REPO / top, followlinks=True) for f in files
+             if f.endswith(".py") and f != "test_layout.py"
+             for line, name in old_names(Path(d, f))]
+    assert found == []
+
+
+def test_old_names_are_found(tmp_path: Path) -> None:
+    (tmp_path / "x.py").write_text("from probes import a\nimport themes\nm = 'probes.procfs'\n"
+                                   "from perftui.probes import b\nn = 'perftui.probes.procfs'\n")
+    assert list(old_names(tmp_path / "x.py")) == [
+        (1, "probes"), (2, "themes"), (3, "probes.procfs")]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from perftui.probes import spawn
 from perftui.session import SessionReader
 from tests.support.paths import TARGETS
 from tests.support.tmux_driver import Tmux
@@ -30,6 +31,7 @@ EVIL_TARGET = TARGETS / "evil_argv.py"
 # The installed command, as a user runs it (not ``python -m perftui``, which itself imports
 # from the cwd by Python's rules: that one is the user's own choice).
 PERFTUI = str(Path(sys.executable).parent / "perftui")
+PROBES = spawn.__name__.rpartition(".")[0]  # the probes' package, as children import it
 ESCAPES = "\x1b]2;evil-title\x07\x1b[41;5mRED\x1b[0m\x1b]52;c;ZXZpbA==\x07tail"
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (creates a user)")
@@ -55,18 +57,20 @@ def other_user() -> Iterator[str]:
 
 @pytest.fixture
 def planted(tmp_path: Path, other_user: str) -> Iterator[tuple[Path, Path]]:
-    """A directory owned by the other user holding ``probes`` and ``perftui`` packages that
-    leave a marker file when imported; (that directory, where markers land)."""
+    """A directory owned by the other user holding ``perftui`` and probe packages under the
+    names perftui runs them by, that leave a marker file when imported; (that directory,
+    where markers land)."""
     markers = tmp_path / "markers"
     markers.mkdir()
     evil = tmp_path / "evil"
     payload = ("import os, sys\n"
                f"open(os.path.join({str(markers)!r}, 'imported-' + __name__ + '-' + "
                "str(os.getpid())), 'w').write(' '.join(sys.argv))\n")
-    for pkg in ("probes", "perftui", "probes/procfs", "probes/ebpf", "probes/pyspy"):
-        (evil / pkg).mkdir(parents=True)
+    probes = PROBES.replace(".", "/")
+    for pkg in ("perftui", probes, f"{probes}/procfs", f"{probes}/ebpf", f"{probes}/pyspy"):
+        (evil / pkg).mkdir(parents=True, exist_ok=True)
         (evil / pkg / "__init__.py").write_text(payload)
-    (evil / "probes" / "bccenv.py").write_text(payload)
+    (evil / probes / "bccenv.py").write_text(payload)
     uid = pwd.getpwnam(other_user).pw_uid
     for path in [evil, *evil.rglob("*")]:
         os.chown(path, uid, uid)
@@ -145,17 +149,17 @@ def test_live_view_from_a_planted_directory_imports_nothing_from_it(
 
 def test_children_run_isolated_from_the_cwd_and_environment() -> None:
     """The argv and environment every probe gets: -I, an explicit code root, no LD_*."""
-    from probes.spawn import CODE_ROOT, child_env, python_argv
+    from perftui.probes.spawn import CODE_ROOT, child_env, python_argv
 
-    argv = python_argv("probes.procfs", "--pid", "1")
-    assert argv[:3] == [sys.executable, "-I", "-u"] and "probes.procfs" in argv
-    assert CODE_ROOT in argv and Path(CODE_ROOT, "probes", "spawn.py").is_file()
+    argv = python_argv("perftui.probes.procfs", "--pid", "1")
+    assert argv[:3] == [sys.executable, "-I", "-u"] and "perftui.probes.procfs" in argv
+    assert CODE_ROOT in argv and Path(CODE_ROOT, *PROBES.split("."), "spawn.py").is_file()
     env = child_env(base={"PATH": "/bin", "LD_PRELOAD": "/tmp/x.so", "PYTHONPATH": ".",
                           "PYTHONSTARTUP": "x", "PERFTUI_NO_BCC": "1", "SECRET": "s",
                           "BCC_KERNEL_SOURCE": "/k"})
     assert env == {"PATH": "/bin", "PERFTUI_NO_BCC": "1", "BCC_KERNEL_SOURCE": "/k"}
     # The argv really runs the module, from /, whatever the caller's cwd holds.
-    run = subprocess.run(python_argv("probes.procfs", "--help"), cwd="/", env=child_env(),
+    run = subprocess.run(python_argv("perftui.probes.procfs", "--help"), cwd="/", env=child_env(),
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 0 and "--pid" in run.stdout
 
@@ -163,7 +167,7 @@ def test_children_run_isolated_from_the_cwd_and_environment() -> None:
 @root_only
 def test_root_refuses_a_py_spy_another_user_can_replace(tmp_path: Path,
                                                          other_user: str) -> None:
-    from probes.pyspy.locate import NotFound, find_pyspy
+    from perftui.probes.companions import NotFound, find_pyspy
 
     fake = tmp_path / "py-spy"
     fake.write_text("#!/bin/sh\necho pwned\n")
@@ -178,7 +182,7 @@ def test_root_refuses_a_py_spy_another_user_can_replace(tmp_path: Path,
         find_pyspy({"PERFTUI_PYSPY": str(fake)})
     fake.chmod(0o755)
     tmp_path.chmod(0o755)
-    assert find_pyspy({"PERFTUI_PYSPY": str(fake)}) == str(fake)
+    assert find_pyspy({"PERFTUI_PYSPY": str(fake)}).path == str(fake)
 
 
 # -- 2. no escape codes from a target ---------------------------------------------------------

@@ -9,8 +9,8 @@ import struct
 from typing import Any
 
 from perftui.model.sysextra import SysExtra
-from probes.ebpf.findtables import FXKEY, FXVAL, IDLE_READS, PATHKEY, PATHVAL, FindTables
-from probes.ebpf.strings import Interner
+from perftui.probes.ebpf.findtables import FXKEY, FXVAL, IDLE_READS, PATHKEY, PATHVAL, FindTables
+from perftui.probes.ebpf.strings import Interner
 
 
 class FakeMap:

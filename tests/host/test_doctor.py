@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,8 +15,8 @@ import pytest
 
 from perftui.host import doctor
 from perftui.host.doctor import Check, Level
-from probes import bccenv
-from probes.pyspy.locate import ENV as PYSPY_ENV
+from perftui.probes import companions
+from perftui.probes.companions import PYSPY_ENV
 from tests.support.paths import REPO
 
 
@@ -31,8 +30,8 @@ def by_name(checks: list[Check]) -> dict[str, Check]:
 
 
 def bcc_installed(monkeypatch: pytest.MonkeyPatch) -> bool:
-    monkeypatch.delenv(bccenv.NO_BCC_ENV, raising=False)
-    return bccenv.locate_bcc().ok
+    monkeypatch.delenv(companions.NO_BCC_ENV, raising=False)
+    return companions.locate_bcc().ok
 
 
 @pytest.fixture
@@ -91,14 +90,17 @@ def test_readable_pid_gives_ok_for_every_proc_file(sleeper: int) -> None:
     assert f"/proc/{sleeper}/io" in r.stdout
 
 
-def test_pyspy_version_matches_binary() -> None:
-    exe = shutil.which("py-spy")
-    assert exe, "py-spy is a dependency of perftui and must be on PATH"
-    expected = subprocess.run([exe, "--version"], capture_output=True, text=True,
+def test_pyspy_row_says_which_binary_and_from_where() -> None:
+    found = companions.find_pyspy()  # py-spy is a dependency of perftui: it must be found
+    expected = subprocess.run([found.path, "--version"], capture_output=True, text=True,
                               check=True).stdout.strip()
     c = doctor.check_pyspy()
     assert c.level is Level.OK
-    assert c.detail.startswith(expected + " ("), (c.detail, expected)
+    assert c.detail == f"{expected}: {found.path} ({found.origin})"
+    # pip puts it next to the interpreter; that copy wins over PATH (a venv not activated).
+    beside = Path(sys.executable).parent / "py-spy"
+    if beside.is_file():
+        assert (found.path, found.origin) == (str(beside), companions.NEXT_TO_PYTHON)
 
 
 def test_fast_without_compile() -> None:
@@ -129,7 +131,7 @@ def _path_without(tool: str) -> str:
 def test_missing_pyspy_and_bcc_show_missing_with_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     # doctor looks where the probe does: PERFTUI_PYSPY, next to the interpreter, then PATH.
     monkeypatch.setenv(PYSPY_ENV, "/nonexistent/py-spy")
-    monkeypatch.setenv(bccenv.NO_BCC_ENV, "1")
+    monkeypatch.setenv(companions.NO_BCC_ENV, "1")
     checks = by_name(doctor.collect(None))
     for name in ("py-spy", "bcc module", "bcc compile"):
         assert checks[name].level is Level.MISSING, checks[name]
@@ -146,7 +148,7 @@ def test_missing_pyspy_and_bcc_show_missing_with_fix(monkeypatch: pytest.MonkeyP
 
 
 def test_missing_in_subprocess_env() -> None:
-    env = dict(os.environ, **{PYSPY_ENV: "/nonexistent/py-spy", bccenv.NO_BCC_ENV: "1"})
+    env = dict(os.environ, **{PYSPY_ENV: "/nonexistent/py-spy", companions.NO_BCC_ENV: "1"})
     r = doctor_in_subprocess(None, env=env)
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stdout + r.stderr

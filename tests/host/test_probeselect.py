@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from perftui.host.probeselect import PROCFS, pyspy_spec, select_probes
-from probes.targetinfo import age, gone_reason, python_version
+from perftui.probes.targetinfo import age, gone_reason, python_version
 from tests.support.paths import TARGETS
 
 HOT = TARGETS / "hot_python.py"
@@ -47,7 +47,7 @@ def test_python_target_gets_pyspy(python_target: int) -> None:
     assert [p.name for p in sel.probes] == ["procfs", "pyspy"]
     assert sel.probes[0] == PROCFS and sel.python == VERSION and sel.notes == ()
     argv = sel.probes[1].argv(python_target, 1.0)
-    assert argv[1] == "-I" and argv[argv.index("probes.pyspy") + 1:][:2] == ["--pid",
+    assert argv[1] == "-I" and argv[argv.index("perftui.probes.pyspy") + 1:][:2] == ["--pid",
                                                                            str(python_target)]
     off = select_probes(python_target, python=False, native_stacks=False)
     assert [p.name for p in off.probes] == ["procfs"] and off.notes
@@ -60,8 +60,8 @@ def test_other_target_gets_procfs_only(sleeper: int) -> None:
     forced = select_probes(sleeper, python=True, pyspy=pyspy_spec(rate=50, idle=True))
     assert forced.probes[1].args == ["--rate", "50", "--max-chunk", "8", "--idle"]
     native = select_probes(sleeper, native_stacks=True)
-    assert [(p.name, p.module) for p in native.probes] == [("procfs", "probes.procfs"),
-                                                           ("stacks", "probes.stacks")]
+    assert [(p.name, p.module) for p in native.probes] == [("procfs", "perftui.probes.procfs"),
+                                                           ("stacks", "perftui.probes.stacks")]
 
 
 def test_target_helpers(python_target: int, sleeper: int) -> None:

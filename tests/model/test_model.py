@@ -9,8 +9,8 @@ import pytest
 from perftui.model import APP_STREAM, Model, SchemaError
 from perftui.model.growth import sustained_growth
 from perftui.model.series import Series, rate, slope
+from perftui.probes.wire import SCHEMA_VERSION
 from perftui.views.snapshot import build_snapshot
-from probes.wire import SCHEMA_VERSION
 
 MiB = 2**20
 

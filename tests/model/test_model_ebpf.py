@@ -8,9 +8,9 @@ import pytest
 
 from perftui.model import Model
 from perftui.model.syscalls import quantile_ns
+from perftui.probes.wire import SCHEMA_VERSION
 from perftui.report.summary import Summarizer
 from perftui.views.snapshot import build_snapshot
-from probes.wire import SCHEMA_VERSION
 from tests.support.framegen import EbpfGen, GenConfig, frames
 
 T0 = 1_700_000_000.0
@@ -134,8 +134,8 @@ def test_report_window_ends_with_the_last_sys_frame_inside_it() -> None:
 
 
 def test_ebpf_compiling_reads_as_starting_then_live_not_degraded() -> None:
+    from perftui.probes.ebpf.start import compiling_caps
     from perftui.ui.widgets.header import AppState, header_lines
-    from probes.ebpf.start import compiling_caps
 
     m = Model()
     m.apply("perftui", {"k": "probe", "ts": T0, "seq": 0, "name": "ebpf",

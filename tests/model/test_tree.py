@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from perftui.model import Model
+from perftui.probes.wire import SCHEMA_VERSION
 from perftui.views.snapshot import build_snapshot
-from probes.wire import SCHEMA_VERSION
 
 T0 = 1_700_000_000.0
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from probes import bccenv
-from probes.bccenv import TracefsState
+from perftui.probes import bccenv, companions
+from perftui.probes.bccenv import TracefsState
 from tests.support.paths import REPO
 
 
 @pytest.fixture
-def real_bcc(monkeypatch: pytest.MonkeyPatch) -> bccenv.BccLocation:
-    monkeypatch.delenv(bccenv.NO_BCC_ENV, raising=False)
-    loc = bccenv.locate_bcc()
+def real_bcc(monkeypatch: pytest.MonkeyPatch) -> companions.BccLocation:
+    monkeypatch.delenv(companions.NO_BCC_ENV, raising=False)
+    loc = companions.locate_bcc()
     if not loc.ok:
         pytest.skip("bcc is not installed (apt-get install python3-bpfcc libbpfcc); "
                     "run scripts/install-deps.sh")
@@ -36,15 +36,15 @@ def root() -> None:
 
 # --- discovery ---------------------------------------------------------------------------
 
-def test_locate_finds_the_real_bcc(real_bcc: bccenv.BccLocation) -> None:
+def test_locate_finds_the_real_bcc(real_bcc: companions.BccLocation) -> None:
     assert real_bcc.path is not None
     assert (real_bcc.path / "libbcc.py").is_file()
     assert str(real_bcc.path) in real_bcc.detail
 
 
-def test_import_adds_only_bcc_not_dist_packages(real_bcc: bccenv.BccLocation) -> None:
+def test_import_adds_only_bcc_not_dist_packages(real_bcc: companions.BccLocation) -> None:
     # A fresh interpreter, so the import really happens (and loads libbcc.so) there.
-    code = ("import sys; from probes import bccenv; before = list(sys.path); "
+    code = ("import sys; from perftui.probes import bccenv; before = list(sys.path); "
             "bcc = bccenv.import_bcc(); assert sys.path == before, sys.path; "
             "print(bcc.__file__); print(hasattr(bcc, 'BPF'))")
     r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
@@ -56,29 +56,53 @@ def test_import_adds_only_bcc_not_dist_packages(real_bcc: bccenv.BccLocation) ->
     assert has_bpf == "True"
 
 
-def test_unrelated_pypi_bcc_is_ignored(real_bcc: bccenv.BccLocation, tmp_path: Path,
+def test_unrelated_pypi_bcc_is_ignored(real_bcc: companions.BccLocation, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "bcc"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError('the wrong bcc')\n")
     monkeypatch.delitem(sys.modules, "bcc", raising=False)
     monkeypatch.syspath_prepend(str(tmp_path))
-    loc = bccenv.locate_bcc()
-    if not (bccenv.DIST_PACKAGES / "bcc" / "libbcc.py").is_file():
+    loc = companions.locate_bcc()
+    if not (companions.DIST_PACKAGES / "bcc" / "libbcc.py").is_file():
         assert not loc.ok
         return
-    assert loc.ok and loc.from_dist and loc.path == bccenv.DIST_PACKAGES / "bcc"
+    assert loc.ok and loc.from_dist and loc.path == companions.DIST_PACKAGES / "bcc"
     assert f"ignored unrelated 'bcc' at {fake}" in loc.detail
 
 
+def test_bcc_says_whether_the_interpreter_imports_it_or_the_system_s_copy_is_loaded(
+        real_bcc: companions.BccLocation, tmp_path: Path) -> None:
+    """A venv without system site packages (pipx's) cannot import Debian's bcc: it is loaded
+    by path from the system's dist-packages, and doctor's row says so."""
+    code = ("from perftui.probes import companions; loc = companions.locate_bcc(); "
+            "print(loc.from_dist, loc.path); print(loc.detail)")
+
+    def located(extra_path: str) -> list[str]:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (extra_path, str(REPO))))}
+        r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                           text=True, timeout=60, env=env)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.splitlines()
+
+    assert real_bcc.path is not None
+    (tmp_path / "bcc").symlink_to(real_bcc.path)  # a bcc this interpreter can import
+    assert located(str(tmp_path)) == [f"False {tmp_path / 'bcc'}",
+                                      f"{tmp_path / 'bcc'} ({companions.IMPORTABLE})"]
+    if real_bcc.from_dist:  # this interpreter, left alone, does not search dist-packages
+        flag, detail = located("")
+        assert flag == f"True {companions.DIST_PACKAGES / 'bcc'}"
+        assert detail.startswith(f"{companions.DIST_PACKAGES / 'bcc'} ({companions.SYSTEM_DIST}")
+
+
 def test_no_bcc_env_pretends_absent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(bccenv.NO_BCC_ENV, "1")
-    loc = bccenv.locate_bcc()
-    assert not loc.ok and loc.fix == bccenv.FIX_BCC
+    monkeypatch.setenv(companions.NO_BCC_ENV, "1")
+    loc = companions.locate_bcc()
+    assert not loc.ok and loc.fix == companions.FIX_BCC
     with pytest.raises(bccenv.BccUnavailable):
         bccenv.import_bcc()
     res = bccenv.try_compile()
-    assert not res.ok and res.fix == bccenv.FIX_BCC
+    assert not res.ok and res.fix == companions.FIX_BCC
 
 
 # --- kernel headers ----------------------------------------------------------------------
@@ -114,7 +138,8 @@ def test_missing_headers_give_the_setup_fix(tmp_path: Path,
     monkeypatch.setattr(platform, "release", lambda: "0.0.0-no-such-kernel")
     monkeypatch.setattr(bccenv, "PROJECT_KERNEL_SRC", tmp_path / "absent")
     ks = bccenv.kernel_source()
-    assert not ks.ok and ks.fix == bccenv.FIX_HEADERS
+    assert not ks.ok and ks.fix == bccenv.fix_headers()
+    assert bccenv.SETUP_SCRIPT.is_file()  # the command names a script that is there
     assert "0.0.0-no-such-kernel" in ks.detail
 
 
@@ -133,7 +158,7 @@ def test_tracefs_mounted_now_in_private_namespace(root: None) -> None:
     """Unmount in a private mount namespace (the host's mount stays), then mount it back."""
     if shutil.which("unshare") is None:
         pytest.skip("unshare (util-linux) not installed")
-    code = ("from probes import bccenv\n"
+    code = ("from perftui.probes import bccenv\n"
             "a = bccenv.ensure_tracefs(); b = bccenv.ensure_tracefs()\n"
             "print(a.state.name, b.state.name, a.ok, b.ok)\n")
     script = (f"(umount {bccenv.TRACEFS} 2>/dev/null || true) && "
@@ -157,7 +182,7 @@ def test_tracefs_unprivileged_gives_fix(tmp_path: Path, monkeypatch: pytest.Monk
 
 # --- compile -----------------------------------------------------------------------------
 
-def test_compile_works_and_counts(real_bcc: bccenv.BccLocation, root: None,
+def test_compile_works_and_counts(real_bcc: companions.BccLocation, root: None,
                                   record_property: Callable[[str, object], None]) -> None:
     start = time.monotonic()
     res = bccenv.try_compile()
@@ -170,13 +195,13 @@ def test_compile_works_and_counts(real_bcc: bccenv.BccLocation, root: None,
     assert wall < 60, f"compile took {wall:.1f} s"
 
 
-def test_compile_timeout_is_reported_not_raised(real_bcc: bccenv.BccLocation,
+def test_compile_timeout_is_reported_not_raised(real_bcc: companions.BccLocation,
                                                 root: None) -> None:
     res = bccenv.try_compile(timeout=0.05)
     assert not res.ok and "timed out" in res.detail
 
 
-def test_compile_child_crash_is_reported(real_bcc: bccenv.BccLocation, root: None,
+def test_compile_child_crash_is_reported(real_bcc: companions.BccLocation, root: None,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # Stand-in for libbcc segfaulting: the child dies by a signal.
     monkeypatch.setattr(bccenv, "python_argv", lambda *_: [

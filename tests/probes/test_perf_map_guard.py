@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from probes.stacks.perfmap import perf_map_path, perf_map_problem
+from perftui.probes.stacks.perfmap import perf_map_path, perf_map_problem
 from tests.support.paths import TARGETS
 from tests.support.probes import StacksProbe
 from tests.support.skips import needs_bpf

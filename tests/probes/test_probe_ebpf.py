@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from probes import bccenv, tracefs
+from perftui.probes import bccenv, companions, tracefs
 from tests.support.paths import REPO, TARGETS
 from tests.support.probe_frames import ProbeFrames
 from tests.support.probes import READY_TIMEOUT
@@ -42,9 +42,9 @@ pytestmark = pytest.mark.root
 
 
 class Probe(ProbeFrames):
-    """A running ``python -m probes.ebpf`` and the frames it has written so far."""
+    """A running ``python -m perftui.probes.ebpf`` and the frames it has written so far."""
 
-    def __init__(self, pid: int, *args: str, module: str = "probes.ebpf",
+    def __init__(self, pid: int, *args: str, module: str = "perftui.probes.ebpf",
                  env: dict[str, str] | None = None,
                  argv: list[str] | None = None) -> None:
         cmd = argv or [sys.executable, "-m", module, "--pid", str(pid),
@@ -124,7 +124,7 @@ def totals(frames: list[Frame]) -> Totals:
 
 
 def run_target(op: str, *args: str, probe_args: tuple[str, ...] = (),
-               env: dict[str, str] | None = None, module: str = "probes.ebpf") -> Totals:
+               env: dict[str, str] | None = None, module: str = "perftui.probes.ebpf") -> Totals:
     """Start the target, attach the probe, let the target run ``op`` and exit."""
     target = subprocess.Popen([sys.executable, str(TARGET), op, *args],
                               stdout=subprocess.PIPE, text=True)
@@ -337,7 +337,7 @@ class Split:
 
 
 def run_threads(a: int, b: int, fails: int, *probe_args: str,
-                module: str = "probes.ebpf") -> Split:
+                module: str = "perftui.probes.ebpf") -> Split:
     """tests/targets/thread_syscalls.py under the probe, from before its calls to its exit."""
     target = subprocess.Popen([sys.executable, str(THREADS_TARGET), str(a), str(b), str(fails)],
                               stdout=subprocess.PIPE, text=True)
@@ -409,7 +409,7 @@ def test_threads_that_live_within_one_interval_are_summed_as_one_row() -> None:
 
 @needs_root
 def test_perf_fallback_counts_calls_per_thread() -> None:
-    split = run_threads(3000, 1000, 0, module="probes.perfcount")
+    split = run_threads(3000, 1000, 0, module="perftui.probes.perfcount")
     assert {tid: r[:3] for tid, r in split.of("getppid").items()} == {
         split.tid_a: [3000, None, None], split.tid_b: [1000, None, None]}
 
@@ -429,8 +429,8 @@ def test_perf_fallback_counts_reads_exactly(tmp_path: Path, how: str) -> None:
     n = 700
     path = tmp_path / "data"
     path.write_bytes(b"\0" * n * 8)
-    kw: dict[str, Any] = ({"module": "probes.perfcount"} if how == "forced"
-                          else {"env": {bccenv.NO_BCC_ENV: "1"}})
+    kw: dict[str, Any] = ({"module": "perftui.probes.perfcount"} if how == "forced"
+                          else {"env": {companions.NO_BCC_ENV: "1"}})
     base = run_target("idle", **kw)
     t = run_target("read", str(n), "8", str(path), **kw)
     assert t.caps["source"] == "perf"
@@ -470,7 +470,7 @@ def _wait_unloaded(ids: set[int], timeout: float = 10.0) -> set[int]:
 
 _PARENT = """
 import subprocess, sys
-p = subprocess.Popen([sys.executable, "-m", "probes.ebpf", "--pid", sys.argv[1],
+p = subprocess.Popen([sys.executable, "-m", "perftui.probes.ebpf", "--pid", sys.argv[1],
                       "--interval", "0.1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 print(p.pid, flush=True)
 for chunk in iter(lambda: p.stdout.read1(65536), b""):
@@ -488,7 +488,7 @@ def sleeper() -> Iterator[int]:
 
 
 def _has_caps_frame(data: bytes) -> bool:
-    from probes.wire import FrameDecoder
+    from perftui.probes.wire import FrameDecoder
     return any(f["k"] == "caps" for _raw, f in FrameDecoder().feed(data))
 
 
@@ -539,7 +539,7 @@ def test_everything_is_unloaded_when_the_probe_ends(sleeper: int, how: str) -> N
 # --- startup ------------------------------------------------------------------------------
 
 def test_no_such_process_exits_2() -> None:
-    probe = Probe(0, argv=[sys.executable, "-m", "probes.ebpf", "--pid", "999999999"])
+    probe = Probe(0, argv=[sys.executable, "-m", "perftui.probes.ebpf", "--pid", "999999999"])
     assert probe.finish() == 2
     assert probe.frames == []
 
@@ -579,7 +579,7 @@ def test_missing_headers_fall_back_to_perf_and_say_why(sleeper: int) -> None:
 
 @needs_root
 def test_syscall_numbers_come_from_the_running_kernel() -> None:
-    from probes.ebpf import sysnames
+    from perftui.probes.ebpf import sysnames
     names = sysnames.discover()
     assert set(names.values()) == set(tracefs.syscall_names())
     assert len(set(names.values())) == len(names)

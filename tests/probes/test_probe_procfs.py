@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from probes.procfs import VERSION
-from probes.procfs.procread import parse_stat
-from probes.wire import SCHEMA_VERSION
+from perftui.probes.procfs import VERSION
+from perftui.probes.procfs.procread import parse_stat
+from perftui.probes.wire import SCHEMA_VERSION
 from tests.support.paths import REPO, TARGETS
 from tests.support.probe_frames import ProbeFrames
 from tests.targets.ctlpage import Page
@@ -33,12 +33,12 @@ Frame = dict[str, Any]
 
 
 class Probe(ProbeFrames):
-    """A running ``python -m probes.procfs`` and the frames it has written so far."""
+    """A running ``python -m perftui.probes.procfs`` and the frames it has written so far."""
 
     def __init__(self, pid: int, *args: str, interval: float = INTERVAL,
                  preexec: Callable[[], None] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "probes.procfs", "--pid", str(pid),
+            [sys.executable, "-m", "perftui.probes.procfs", "--pid", str(pid),
              "--interval", str(interval), *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=REPO, preexec_fn=preexec)
@@ -454,7 +454,7 @@ def unused_pid() -> int:
 
 def test_no_such_process() -> None:
     pid = unused_pid()
-    r = subprocess.run([sys.executable, "-m", "probes.procfs", "--pid", str(pid)], cwd=REPO,
+    r = subprocess.run([sys.executable, "-m", "perftui.probes.procfs", "--pid", str(pid)], cwd=REPO,
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 2
     assert r.stderr.strip() == f"no process {pid}"
@@ -464,7 +464,7 @@ def test_no_such_process() -> None:
 def test_thread_id_is_not_a_process(start: Callable[..., Any]) -> None:
     target = start(Target, "threads_target.py", "a")
     tid = target.page.send(2, 0)
-    r = subprocess.run([sys.executable, "-m", "probes.procfs", "--pid", str(tid)], cwd=REPO,
+    r = subprocess.run([sys.executable, "-m", "perftui.probes.procfs", "--pid", str(tid)], cwd=REPO,
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 2
     assert r.stderr.startswith(f"no process {tid}")
@@ -592,7 +592,7 @@ def test_kernel_names_socket_protocols() -> None:
 def test_positions_only_for_regular_files(tmp_path: Path) -> None:
     """A directory's "position" is a cookie of the directory walk (a hash on ext4, shown as
     8192 PiB once): left out.  A file's offset is kept."""
-    from probes.procfs.fds import FdTable
+    from perftui.probes.procfs.fds import FdTable
 
     data = tmp_path / "data"
     data.write_bytes(b"x" * 1000)

@@ -20,15 +20,25 @@ import pytest
 
 from perftui.model.model import Model
 from perftui.model.stacks import Window
+from perftui.probes import spawn
+from perftui.probes.companions import (
+    FROM_ENV,
+    FROM_PATH,
+    NEXT_TO_PYTHON,
+    NotFound,
+    PySpy,
+    find_pyspy,
+)
+from perftui.probes.companions import PYSPY_ENV as ENV
+from perftui.probes.pyspy.chunk import Chunk
+from perftui.probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
+from perftui.probes.pyspy.rawformat import parse
 from perftui.views.stacks import flame, top_functions
-from probes.pyspy.chunk import Chunk
-from probes.pyspy.errors import DENIED, GONE, NOT_PYTHON, OTHER, UNSUPPORTED, classify
-from probes.pyspy.locate import ENV, NotFound, find_pyspy
-from probes.pyspy.rawformat import parse
 from tests.support.paths import REPO, TARGETS
 from tests.support.probes import Probe
 from tests.support.skips import PYSPY, needs_pyspy
 
+PROBES = spawn.__name__.rpartition(".")[0]  # the probes' package, as children import it
 HOT = TARGETS / "hot_python.py"
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -150,12 +160,15 @@ def test_find_pyspy_places(tmp_path: Path) -> None:
     fake = on_path / "py-spy"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
-    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(empty)) == str(fake)
+    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(empty)) == PySpy(str(fake),
+                                                                            FROM_PATH)
     beside = tmp_path / "venv"
     beside.mkdir()
     shutil.copy(fake, beside / "py-spy")
-    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(beside)) == str(beside / "py-spy")
-    assert find_pyspy({"PATH": "", ENV: str(fake)}, exe_dir=str(beside)) == str(fake)
+    assert find_pyspy({"PATH": str(on_path)}, exe_dir=str(beside)) == PySpy(
+        str(beside / "py-spy"), NEXT_TO_PYTHON)
+    assert find_pyspy({"PATH": "", ENV: str(fake)}, exe_dir=str(beside)) == PySpy(str(fake),
+                                                                                FROM_ENV)
 
 
 def _nobody_tree() -> tuple[str, str]:
@@ -165,8 +178,11 @@ def _nobody_tree() -> tuple[str, str]:
 
     root = tempfile.mkdtemp(prefix="perftui-nobody-")
     os.chmod(root, 0o755)
-    shutil.copytree(REPO / "probes", Path(root) / "probes",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    # The probes under the package name they are run by, inside their parent packages.
+    pkg = Path(root, *PROBES.split("."))
+    shutil.copytree(REPO / "probes", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    for parent in list(pkg.relative_to(root).parents)[:-1]:
+        (Path(root) / parent / "__init__.py").write_text('"""Parent of the probes."""\n')
     shutil.copytree(Path(msgpack.__file__).parent, Path(root) / "msgpack",
                     ignore=shutil.ignore_patterns("__pycache__"))
     assert PYSPY is not None

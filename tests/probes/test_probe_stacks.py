@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from perftui.probes import companions
+from perftui.probes.stacks.symbols import INCOMPLETE, Symbolizer
 from perftui.views.stacks import folded, top_functions
-from probes import bccenv
-from probes.stacks.symbols import INCOMPLETE, Symbolizer
 from tests.support.paths import TARGETS
 from tests.support.probes import StacksProbe, stacks_model
 from tests.support.skips import needs_bpf
@@ -103,7 +103,7 @@ def test_python_without_frame_pointers_is_leaf_only(py_target: subprocess.Popen[
 
 
 def test_without_bcc(py_target: subprocess.Popen[str]) -> None:
-    probe = StacksProbe(py_target.pid, env={**os.environ, bccenv.NO_BCC_ENV: "1"})
+    probe = StacksProbe(py_target.pid, env={**os.environ, companions.NO_BCC_ENV: "1"})
     code, err = probe.finish(30)
     assert code == 2
     why = probe.frames[0]["caps"]["stacks"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from perftui.probes.stacks.symbols import INCOMPLETE
 from perftui.views.stacks import folded, top_functions
-from probes.stacks.symbols import INCOMPLETE
 from tests.support.paths import TARGETS
 from tests.support.probes import StacksProbe, stacks_model
 from tests.support.skips import needs_bpf

@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from probes.sockdiag import (
+from perftui.probes.sockdiag import (
     INET_DIAG_INFO,
     NLMSG_DONE,
     NLMSG_ERROR,

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from probes.taskstats import watch_exit
+from perftui.probes.taskstats import watch_exit
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="taskstats needs CAP_NET_ADMIN")
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from probes.wire import FrameDecoder, FrameWriter, iter_frames, parse_interval_command
+from perftui.probes.wire import FrameDecoder, FrameWriter, iter_frames, parse_interval_command
 
 
 def test_writer_numbers_frames_and_decoder_returns_raw_bytes() -> None:

@@ -229,10 +229,10 @@ def test_diff_flags_a_function_that_got_hotter(tmp_path: Path) -> None:
 def _ebpf_missing() -> str | None:
     import os
 
-    from probes import bccenv
+    from perftui.probes import companions
     if os.geteuid() != 0:
         return "needs root: loads BPF programs"
-    loc = bccenv.locate_bcc()
+    loc = companions.locate_bcc()
     return None if loc.ok else f"bcc not importable: {loc.detail}"
 
 

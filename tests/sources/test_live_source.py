@@ -48,7 +48,7 @@ class Collector:
 
 def probe_pids(source_owner: int) -> list[int]:
     return [c.pid for c in psutil.Process(source_owner).children(recursive=True)
-            if "probes.procfs" in " ".join(c.cmdline())]
+            if "perftui.probes.procfs" in " ".join(c.cmdline())]
 
 
 def test_frames_flow_in_order_and_stop_leaves_no_probe(target: subprocess.Popen[str]) -> None:
@@ -151,7 +151,7 @@ def test_early_start_buffers_until_the_app_attaches(target: subprocess.Popen[str
 
 def _pyspy_pids() -> list[int]:
     return [c.pid for c in psutil.Process(os.getpid()).children(recursive=True)
-            if "probes.pyspy" in " ".join(c.cmdline())]
+            if "perftui.probes.pyspy" in " ".join(c.cmdline())]
 
 
 @pytest.mark.skipif(shutil.which("py-spy") is None, reason="py-spy is not installed")

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgpack
 
-from probes.wire import SCHEMA_VERSION
+from perftui.probes.wire import SCHEMA_VERSION
 
 Frame = dict[str, Any]
 MiB = 1024 * 1024

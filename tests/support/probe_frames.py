@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any, BinaryIO, cast
 
-from probes.wire import iter_frames
+from perftui.probes.wire import iter_frames
 
 Frame = dict[str, Any]
 

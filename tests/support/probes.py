@@ -1,5 +1,5 @@
-"""Probe processes under test: ``python -m probes.<name>`` started on a pid, their frames read
-as they come (see probe_frames.ProbeFrames)."""
+"""Probe processes under test: ``python -m perftui.probes.<name>`` started on a pid, their
+frames read as they come (see probe_frames.ProbeFrames)."""
 
 from __future__ import annotations
 
@@ -21,11 +21,12 @@ READY_TIMEOUT = 90.0  # eBPF: compiling takes up to ~7 s on a busy 2-core machin
 
 
 class Probe(ProbeFrames):
-    """A running probe (``python -m probes.pyspy`` by default) and the frames it wrote so far."""
+    """A running probe (``python -m perftui.probes.pyspy`` by default) and the frames it wrote so
+    far."""
 
     def __init__(self, pid: int, *args: str, env: dict[str, str] | None = None,
                  python: str = sys.executable, cwd: Path | str = REPO,
-                 preexec: Callable[[], None] | None = None, module: str = "probes.pyspy",
+                 preexec: Callable[[], None] | None = None, module: str = "perftui.probes.pyspy",
                  ) -> None:
         self.proc = subprocess.Popen(
             [python, "-m", module, "--pid", str(pid), *args],
@@ -71,7 +72,7 @@ def _cmdline(p: psutil.Process) -> list[str]:
 
 class StacksProbe(Probe):
     def __init__(self, pid: int, *args: str, env: dict[str, str] | None = None) -> None:
-        super().__init__(pid, *args, env=env, module="probes.stacks")
+        super().__init__(pid, *args, env=env, module="perftui.probes.stacks")
 
 
 def stacks_model(probe: Probe) -> Model:

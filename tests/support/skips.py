@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from probes import bccenv
-from probes.pyspy.locate import NotFound, find_pyspy
+from perftui.probes import bccenv, companions
+from perftui.probes.companions import NotFound, find_pyspy
 
 try:
-    PYSPY: str | None = find_pyspy()
+    PYSPY: str | None = find_pyspy().path
 except NotFound:
     PYSPY = None
 needs_pyspy = pytest.mark.skipif(PYSPY is None, reason="py-spy is not installed")
@@ -20,7 +20,7 @@ def bcc_missing() -> str | None:
     """Why the eBPF probe cannot load BPF programs here (root, an importable bcc), or None."""
     if os.geteuid() != 0:
         return "needs root: loads BPF programs"
-    loc = bccenv.locate_bcc()
+    loc = companions.locate_bcc()
     if not loc.ok:
         return f"bcc not importable: {loc.detail}"
     return None
@@ -30,7 +30,7 @@ def bcc_and_headers_missing() -> str:
     """Why the native stack probe cannot run here (root, bcc, kernel headers), or ""."""
     if os.geteuid() != 0:
         return "needs root"
-    for status in (bccenv.locate_bcc(), bccenv.kernel_source()):
+    for status in (companions.locate_bcc(), bccenv.kernel_source()):
         if not status.ok:
             return status.detail
     return ""

@@ -181,7 +181,7 @@ async def test_option_keys_ask_the_probe_and_show_what_is_in_force() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await opened(app, pilot)
         assert options_text(app) == "py-spy options (i G N P): none"
-        # open: short py-spy chunks while someone looks (probes.pyspy.sampler)
+        # open: short py-spy chunks while someone looks (perftui.probes.pyspy.sampler)
         assert source.commands == [("pyspy", "fresh on")]
         await pilot.press("i")
         assert source.commands == [("pyspy", "fresh on"), ("pyspy", "option idle on")]

@@ -13,6 +13,7 @@ import pytest
 
 from perftui.model import Model
 from perftui.model.systhreads import WINDOW_S
+from perftui.probes.wire import SCHEMA_VERSION
 from perftui.session import SessionReader, new_header
 from perftui.session.writer import write_frames
 from perftui.sources.canned import CannedSource
@@ -20,7 +21,6 @@ from perftui.ui import create_app
 from perftui.ui.screens.syscall_detail import SyscallDetailScreen
 from perftui.ui.widgets.syscalls import SyscallPane
 from perftui.views.snapshot import build_snapshot
-from probes.wire import SCHEMA_VERSION
 from tests.support.app import screen_lines
 from tests.support.framegen import EbpfGen, GenConfig, frames
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Make bcc usable on this machine (as root): kernel headers bcc can compile against, and
-# tracefs mounted.  Idempotent.  Called by scripts/install-deps.sh; safe to run by hand.
+# Make bcc usable on this machine (as root, Debian or Ubuntu): kernel headers bcc can compile
+# against, and tracefs mounted.  Idempotent.  Called by scripts/install-deps.sh; shipped in
+# the wheel (perftui/probes/setup-bcc.sh), where `perftui doctor` names it as the fix.
 #
-# bcc compiles C at run time against /lib/modules/$(uname -r)/build.  When the running kernel
-# ships no headers (and none are packaged for it), we fall back to the distribution's generic
-# headers: Debian splits them into a -common tree and an -ARCH tree that are only usable
-# together, so we merge them into one tree of symlinks at a fixed location that perftui
-# (probes/bccenv.py) looks for.  Struct layouts may differ from the running kernel's, which is
-# why perftui's BPF programs use tracepoint arguments only.
+# bcc compiles C at run time against /lib/modules/$(uname -r)/build.  Headers are installed
+# with apt when none are: the running kernel's own package when the distribution has one,
+# else its generic ones.  Those are Debian's fallback: split into a -common tree and an -ARCH
+# tree that are only usable together, merged here into one tree of symlinks at a fixed
+# location that perftui (perftui/probes/bccenv.py) looks for.  Struct layouts may differ from
+# the running kernel's, which is why perftui's BPF programs use tracepoint arguments only.
 set -euo pipefail
 
 DEST=${PERFTUI_KERNEL_SRC:-/usr/local/share/perftui/kernel-src}
@@ -21,11 +22,26 @@ say() { echo "setup-bcc: $*"; }
 release=$(uname -r)
 arch=$(dpkg --print-architecture)
 
+newest_headers() {
+    find /usr/src -maxdepth 1 -type d -name "linux-headers-*-$arch" | sort -V | tail -n 1
+}
+
+if [[ ! -d /lib/modules/$release/build && -z $(newest_headers) ]]; then
+    command -v apt-get >/dev/null || die "no kernel headers for $release, and no apt-get"
+    packaged() { apt-cache show "$1" >/dev/null 2>&1; }
+    packaged "linux-headers-$release" || apt-get update -q >/dev/null 2>&1 || true
+    pkg=linux-headers-$arch
+    if packaged "linux-headers-$release"; then pkg=linux-headers-$release; fi
+    say "installing $pkg"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o DPkg::Lock::Timeout=300 "$pkg" >/dev/null || die "apt-get install $pkg failed"
+fi
+
 if [[ -d /lib/modules/$release/build ]]; then
     say "kernel $release has its own headers; no merged tree needed"
 else
     # Newest installed Debian header pair, e.g. linux-headers-6.1.0-56-{amd64,common}.
-    arch_dir=$(find /usr/src -maxdepth 1 -type d -name "linux-headers-*-$arch" | sort -V | tail -n 1)
+    arch_dir=$(newest_headers)
     [[ -n $arch_dir ]] || die "no /usr/src/linux-headers-*-$arch; run: apt-get install linux-headers-$arch"
     common_dir=${arch_dir%-"$arch"}-common
     [[ -d $common_dir ]] || die "$common_dir is missing (it comes with ${arch_dir##*/})"
