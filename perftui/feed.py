@@ -14,10 +14,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any, TypeVar
 
+from perftui.findings import Findings
 from perftui.frames import Frame
 from perftui.model import Model, SchemaError
+from perftui.views.findings import FindingsView
 from perftui.views.focus import focus_snapshot
 from perftui.views.snapshot import Snapshot, build_snapshot
 
@@ -43,6 +46,7 @@ class Feed:
         self.error = ""  # the last frame that could not be applied, or view that failed
         self.latest: Snapshot | None = None
         self.focus: int | None = None  # the process of the tree the panes show (None: all)
+        self._findings = Findings()  # what held, across snapshots (the feed's thread only)
 
     # -- in (any thread) ------------------------------------------------------------------
     def sink(self, stream: str, raw: bytes, frame: Frame) -> None:
@@ -139,6 +143,7 @@ class Feed:
             return True
         if kind == "reset":
             self._model = item[1]
+            self._findings.reset()
             return True
         if kind == "read":
             _, fn, done = item
@@ -157,12 +162,23 @@ class Feed:
     def _snapshot(self) -> None:
         try:
             snap = focus_snapshot(self._model, build_snapshot(self._model), self.focus)
+            snap = replace(snap, findings=self._found())
         except Exception as exc:  # odd data: keep the last good view on screen
             self.error = f"cannot build the view: {exc!r}"
             return
         self.latest = snap
         if self._publish is not None:
             self._publish(snap)
+
+    def _found(self) -> FindingsView:
+        """The findings now; none (and why, in ``error``) when judging them failed: the
+        panes must not freeze for it."""
+        try:
+            found = self._findings.update(self._model)
+        except Exception as exc:
+            self.error = f"cannot judge findings: {exc!r}"
+            return FindingsView()
+        return FindingsView(tuple(found), tuple(sorted(self._findings.missing.items())))
 
     # -- for tests and reports that drive a feed by hand ----------------------------------
     @property

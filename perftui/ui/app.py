@@ -24,11 +24,13 @@ from textual.message import Message
 from textual.widgets import Footer
 
 from perftui.feed import Feed
+from perftui.findings import Finding
 from perftui.model import Model
 from perftui.session.format import SessionError
 from perftui.session.recorder import SessionRecorder
 from perftui.session.tee import Tee, default_path, header_from
 from perftui.sources.base import FrameSource, ProbeControl, Transport
+from perftui.ui.screens.findings import FindingsScreen
 from perftui.ui.screens.help import HelpScreen
 from perftui.ui.screens.panel import SnapshotPanel
 from perftui.ui.screens.syscall_detail import SyscallDetailScreen
@@ -37,11 +39,13 @@ from perftui.ui.signals import exit_on_signals
 from perftui.ui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
 from perftui.ui.widgets.cpu import CpuPane
 from perftui.ui.widgets.fileio import FileIOPane
+from perftui.ui.widgets.findingsline import FindingsLine
 from perftui.ui.widgets.header import AppState, HeaderBar
 from perftui.ui.widgets.memory import MemoryPane
 from perftui.ui.widgets.network import NetPane
 from perftui.ui.widgets.pane import Pane
 from perftui.ui.widgets.syscalls import SyscallPane
+from perftui.views.findings import evidence_target
 from perftui.views.snapshot import Snapshot
 
 COALESCE_S = 0.05  # frames of a live source this close together make one refresh
@@ -90,6 +94,7 @@ class PerftuiApp(App[None]):
         Binding("f", "hot", "Hot functions", show=False),
         Binding("d", "syscall_detail", "Syscall detail", show=False),
         Binding("T", "tree", "Processes", show=False),
+        Binding("exclamation_mark", "findings", "Findings", key_display="!"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -117,6 +122,7 @@ class PerftuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.interval)
+        yield FindingsLine()
         with Grid(id="panes"):
             yield CpuPane(id="cpu")
             yield MemoryPane(id="memory")
@@ -181,6 +187,7 @@ class PerftuiApp(App[None]):
         self.refreshes += 1
         self._show_state()
         self.query_one(HeaderBar).update_view(snap.header)
+        self.query_one(FindingsLine).update_view(snap.findings)
         for pane in self.panes:
             pane.update_snapshot(snap)
 
@@ -294,6 +301,24 @@ class PerftuiApp(App[None]):
         if not isinstance(self.screen, TreeScreen):
             self.push_screen(TreeScreen(self.snapshot, self.pick_process, self.feed.focus),
                              callback=self._after_help)
+
+    def action_findings(self) -> None:
+        if not isinstance(self.screen, FindingsScreen):
+            self.push_screen(FindingsScreen(self.snapshot, self.show_evidence),
+                             callback=self._after_help)
+
+    def show_evidence(self, finding: Finding) -> None:
+        """``enter`` on a finding: the pane that shows its evidence, zoomed, or the detail
+        of its syscall."""
+        where, syscall = evidence_target(finding)
+        if where == "syscall" and syscall:
+            self.push_screen(SyscallDetailScreen(syscall, self.snapshot),
+                             callback=self._after_help)
+            return
+        pane = self.query_one(f"#{where}", Pane)
+        pane.focus()
+        if self.screen.maximized is not pane:
+            self.screen.maximize(pane, container=False)
 
     def pick_process(self, pid: int | None) -> None:
         """Show process ``pid`` of the followed tree in every pane (None: the whole tree)."""

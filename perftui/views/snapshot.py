@@ -14,6 +14,7 @@ from perftui.model.peers import peer_of, port
 from perftui.model.probes import ProbeStatus
 from perftui.model.series import slope
 from perftui.model.systhreads import WINDOW_S as THREAD_WINDOW_S
+from perftui.views.findings import FindingsView
 from perftui.views.syscalls import (
     FileRateRow,
     SyscallRow,
@@ -213,6 +214,7 @@ class Snapshot:
     syscalls: SyscallView
     tree: TreeView = field(default_factory=lambda: TreeView(False))
     focus: FocusView | None = None  # the panes show this process of the tree (picked in T)
+    findings: FindingsView = field(default_factory=FindingsView)
 
 
 def build_snapshot(model: Model) -> Snapshot:

@@ -179,7 +179,8 @@ async def test_question_mark_opens_help_listing_every_key() -> None:
             for key in binding.key.split(","):  # type: ignore[union-attr]
                 if key.startswith("alt+"):
                     continue  # an alias of its letter (escape + letter typed fast)
-                shown = {"plus": "+", "minus": "-", "question_mark": "?"}.get(key, key)
+                shown = {"plus": "+", "minus": "-", "question_mark": "?",
+                         "exclamation_mark": "!"}.get(key, key)
                 assert shown in listed, key
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

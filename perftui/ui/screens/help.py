@@ -25,6 +25,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("f", "hot functions: top functions and a flame graph of the stack samples"),
     ("d", "syscall detail: latency histogram, errors by errno, split by thread"),
     ("T", "process tree: the target and its children (enter: show one in every pane)"),
+    ("!", "findings: the problems found, with evidence and the usual fix (enter: evidence)"),
     ("t", "next theme: dark, light, high contrast"),
     ("?", "this help"),
 )

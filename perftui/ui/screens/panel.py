@@ -38,7 +38,8 @@ class SnapshotPanel(ModalScreen[None]):  # modal: the app's keys do not apply he
     def update_snapshot(self, snap: Snapshot) -> None:
         """Each new Snapshot the app draws reaches the screen on top too."""
         self._snap = snap
-        self.redraw()
+        if self.is_attached:  # (a screen being dismissed has no panel left to draw in)
+            self.redraw()
 
     @property
     def box(self) -> VerticalScroll:
