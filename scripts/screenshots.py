@@ -5,7 +5,7 @@
 Runs the real app headless (``App.run_test``) at 80x24 and 200x60, waits until the source
 has delivered enough samples from the live built-in demo target, and saves the main view,
 the zoomed CPU pane, the help screen, the hot-functions drill-down, the process tree, the
-panes showing one picked child, and the other two themes.
+panes showing one picked child, the findings, and the other two themes.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ VIEWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("process-tree", ("T",), ("escape",)),
     # the demo's long-lived hashing child, the first row under the target, picked
     ("process-picked", ("T", "down", "enter"), ("escape",)),
+    ("findings", ("exclamation_mark",), ("escape",)),
     ("light", ("t",), ()),
     ("high-contrast", ("t",), ("t",)),
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perftui.findings import Finding, rank
+from perftui.units import fmt_byte_rate, fmt_bytes
 
 # Where the evidence of each kind is shown: the pane to focus (and zoom), or "syscall" for
 # the syscall detail of the finding's syscall.
@@ -56,11 +57,16 @@ def evidence_lines(f: Finding) -> list[tuple[str, str]]:
     for name, value in f.evidence.items():
         if name in ("window_s", "from_ts", "to_ts", "figure"):
             continue
-        out.append((name.replace("_", " "), _text(value)))
+        out.append((name.replace("_", " "), _text(value, name)))
     return out
 
 
-def _text(value: object) -> str:
+def _text(value: object, name: str = "") -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if name.endswith("bytes_per_s"):
+            return fmt_byte_rate(float(value))
+        if name.endswith("bytes"):
+            return fmt_bytes(value)
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, (list, tuple)):
