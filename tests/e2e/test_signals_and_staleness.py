@@ -34,7 +34,7 @@ def app_process(t: Tmux) -> psutil.Process:
 
 def probe_of(app: psutil.Process, name: str) -> psutil.Process:
     for child in app.children():
-        if f"probes.{name}" in child.cmdline():
+        if f"perftui.probes.{name}" in child.cmdline():
             return child
     raise AssertionError(f"no {name} probe under {app.pid}")
 
