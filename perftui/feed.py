@@ -46,7 +46,8 @@ class Feed:
         self.error = ""  # the last frame that could not be applied, or view that failed
         self.latest: Snapshot | None = None
         self.focus: int | None = None  # the process of the tree the panes show (None: all)
-        self._findings = Findings()  # what held, across snapshots (the feed's thread only)
+        self._findings = Findings()  # what held, across samples (the feed's thread only)
+        self._found = FindingsView()  # as of the last sample
 
     # -- in (any thread) ------------------------------------------------------------------
     def sink(self, stream: str, raw: bytes, frame: Frame) -> None:
@@ -140,10 +141,15 @@ class Feed:
                 self.error = str(exc)
             except Exception as exc:  # a malformed frame must not take the view down
                 self.error = f"bad {stream} {frame.get('k', '?')} frame: {exc!r}"
+            if stream == "procfs" and frame.get("k") == "sample":
+                # Judged at each sample, not each refresh: what held depends on the frames
+                # alone (a replay at max speed, a paused view and a live one agree).
+                self._found = self._judge()
             return True
         if kind == "reset":
             self._model = item[1]
             self._findings.reset()
+            self._found = FindingsView()
             return True
         if kind == "read":
             _, fn, done = item
@@ -162,7 +168,7 @@ class Feed:
     def _snapshot(self) -> None:
         try:
             snap = focus_snapshot(self._model, build_snapshot(self._model), self.focus)
-            snap = replace(snap, findings=self._found())
+            snap = replace(snap, findings=self._found)
         except Exception as exc:  # odd data: keep the last good view on screen
             self.error = f"cannot build the view: {exc!r}"
             return
@@ -170,7 +176,7 @@ class Feed:
         if self._publish is not None:
             self._publish(snap)
 
-    def _found(self) -> FindingsView:
+    def _judge(self) -> FindingsView:
         """The findings now; none (and why, in ``error``) when judging them failed: the
         panes must not freeze for it."""
         try:

@@ -39,7 +39,6 @@ from perftui.ui.signals import exit_on_signals
 from perftui.ui.themes import DEFAULT_THEME, THEME_NAMES, load_themes
 from perftui.ui.widgets.cpu import CpuPane
 from perftui.ui.widgets.fileio import FileIOPane
-from perftui.ui.widgets.findingsline import FindingsLine
 from perftui.ui.widgets.header import AppState, HeaderBar
 from perftui.ui.widgets.memory import MemoryPane
 from perftui.ui.widgets.network import NetPane
@@ -122,7 +121,6 @@ class PerftuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.interval)
-        yield FindingsLine()
         with Grid(id="panes"):
             yield CpuPane(id="cpu")
             yield MemoryPane(id="memory")
@@ -187,7 +185,7 @@ class PerftuiApp(App[None]):
         self.refreshes += 1
         self._show_state()
         self.query_one(HeaderBar).update_view(snap.header)
-        self.query_one(FindingsLine).update_view(snap.findings)
+        self.query_one(HeaderBar).update_findings(snap.findings)
         for pane in self.panes:
             pane.update_snapshot(snap)
 

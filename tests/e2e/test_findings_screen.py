@@ -27,8 +27,8 @@ def run(tmp_path: Path, *extra: str) -> Tmux:
 def test_bang_lists_the_findings_and_enter_shows_the_evidence(tmp_path: Path) -> None:
     t = run(tmp_path)
     try:
-        # the line under the header: the most severe finding (the half-ms napper), once held
-        t.wait_for(lambda s: "CRITICAL" in s.splitlines()[0] and "napper" in s, timeout=45)
+        # the header's second line leads with the most severe finding (the half-ms napper)
+        t.wait_for(lambda s: "CRITICAL" in s.splitlines()[1] and "napper" in s, timeout=45)
         t.keys("!")
         screen = t.wait_for(lambda s: "Findings ·" in s and "small_io" in s and "fix" in s)
         assert "polling" in screen and "/OUT" in screen, screen

@@ -1,11 +1,10 @@
-"""The findings line under the header: the most severe ongoing finding and how many there
-are (``!`` lists them).  Hidden while there is none: it appears once a finding has held."""
+"""The findings' words in the header: the most severe ongoing finding and how many there
+are (``!`` lists them); it leads the header's second line once a finding has held."""
 
 from __future__ import annotations
 
 from textual.content import Content
 
-from perftui.ui.widgets.pane import Line
 from perftui.views.findings import FindingsView
 
 STYLE = {"critical": "bold reverse $error", "warning": "bold $warning", "info": "$text-muted"}
@@ -23,20 +22,3 @@ def findings_text(view: FindingsView) -> Content:
         or ended else "  (! for evidence and fix)"
     return Content.assemble((f" {top.severity.upper()} ", STYLE.get(top.severity, "bold")),
                             " ", (top.summary, "bold"), (tail, "$text-muted"))
-
-
-class FindingsLine(Line):
-    DEFAULT_CSS = """
-    FindingsLine {
-        dock: top;
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        display: none;
-        &.-show { display: block; }
-    }
-    """
-
-    def update_view(self, view: FindingsView) -> None:
-        self.set_class(bool(view.rows), "-show")
-        self.show(findings_text(view) if view.rows else "")

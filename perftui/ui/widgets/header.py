@@ -10,8 +10,10 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widget import Widget
 
+from perftui.ui.widgets.findingsline import findings_text
 from perftui.ui.widgets.pane import Line
 from perftui.units import ellipsize, fmt_bytes, fmt_duration, fmt_interval, fmt_percent
+from perftui.views.findings import FindingsView
 from perftui.views.snapshot import HeaderView, ProbeView
 
 _STATES = {"R": "running", "S": "sleeping", "D": "disk wait", "Z": "zombie", "T": "stopped",
@@ -89,7 +91,8 @@ def mode_parts(state: AppState) -> list[Part]:
     return []
 
 
-def header_lines(view: HeaderView | None, state: AppState, width: int) -> Content:
+def header_lines(view: HeaderView | None, state: AppState, width: int,
+                 finding: Content | None = None) -> Content:
     """Both header lines for a terminal ``width`` cells wide (pure: tested directly)."""
     if view is None:
         first = Content.assemble(("perftui", "bold"), " waiting for the first frames…")
@@ -120,6 +123,8 @@ def header_lines(view: HeaderView | None, state: AppState, width: int) -> Conten
     if state.error:
         left2.append(("✗ " + state.error + "  ", "bold $error"))
     middle: list[Part] = []
+    if finding is not None:  # what is wrong first; the probes' states after it
+        middle += [(finding.plain, "bold $warning"), ("  ", "")]
     if view is not None and view.launch_note:
         middle.append(("⚠ " + view.launch_note, "$warning"))
     for warning in state.warnings:  # first in the part that gets cut, not crowding the rest
@@ -153,6 +158,7 @@ class HeaderBar(Widget):
         self._view: HeaderView | None = None
         self._state = AppState(interval)
         self._line = Line()
+        self._findings = FindingsView()
 
     def compose(self) -> ComposeResult:
         yield self._line
@@ -171,8 +177,15 @@ class HeaderBar(Widget):
             self._view = view
             self._draw()
 
+    def update_findings(self, view: FindingsView) -> None:
+        """The most severe finding leads the second line (before the probes' states)."""
+        if view != self._findings:
+            self._findings = view
+            self._draw()
+
     def on_resize(self) -> None:
         self._draw()
 
     def _draw(self) -> None:
-        self._line.show(header_lines(self._view, self._state, self.content_size.width))
+        lead = findings_text(self._findings) if self._findings.rows else None
+        self._line.show(header_lines(self._view, self._state, self.content_size.width, lead))
