@@ -98,6 +98,8 @@ class Span:
     now: Facts
     model: Model
     history_from: float | None = None  # series (RSS) are judged from here (None: base.ts)
+    # What several kinds read, computed once per span (tables of thousands of rows)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def seconds(self) -> float:
@@ -116,14 +118,23 @@ class Span:
         return out
 
     def table(self, name: str) -> dict[Any, Counts]:
-        """The change of one of the Facts' tables of counters, keys that moved only."""
+        """The change of one of the Facts' tables of counters, keys that moved only (shared by
+        the kinds that read it: do not change it)."""
+        memo: dict[Any, Counts] | None = self.memo.get(f"table:{name}")
+        if memo is not None:
+            return memo
         now: dict[Any, Any] = getattr(self.now, name)
         base: dict[Any, Any] = getattr(self.base, name)
-        out = {}
-        for key, values in now.items():
+        out: dict[Any, Counts] = {}
+        if now is base:  # the same copy: no row came between the two
+            return out
+        # Rows that did not change are most of a long session's (ended threads): the set
+        # difference of the items finds the others in C.
+        for key, values in now.items() - base.items():
             d = _minus(tuple(values), base.get(key))
             if any(d):
                 out[key] = d
+        self.memo[f"table:{name}"] = out
         return out
 
     def conns(self) -> dict[tuple[int, int], tuple[ConnFacts, Counts]]:

@@ -43,3 +43,25 @@ def test_frames_fold_into_the_three_tables_by_name() -> None:
     assert x.timeouts.totals() == {(7, "poll"): (100, 0, 0, 0, 0, 3)}
     assert x.futex.totals() == {(0x1000, 7): (10, 0.5, 0, 10, 2, 1)}
     assert x.seen == {"paths", "timeouts", "futex"}
+
+
+def test_totals_are_one_copy_until_a_row_comes_and_a_span_of_it_moved_nothing() -> None:
+    # Findings copy every table at every sample; a thread-per-request server fills them to
+    # thousands of rows that no longer move, so an unchanged table must cost nothing twice.
+    from perftui.findings.facts import Facts, Span
+    from perftui.model.model import Model
+
+    c: Counters[str] = Counters("other", limit=2)
+    c.put("a", (5, 1), first=True)
+    first = c.totals()
+    assert c.totals() is first
+    c.put("a", (7, 1), first=False)
+    c.put("b", (1, 0), first=True)
+    c.put("c", (2, 0), first=True)  # past the limit: under other
+    second = c.totals()
+    assert second is not first and first == {"a": (5, 1)}
+    assert second == {"a": (7, 1), "b": (1, 0), "other": (2, 0)}
+    base, now = Facts(ts=0.0, futex=first), Facts(ts=1.0, futex=second)
+    assert Span(base, now, Model()).table("futex") == {"a": (2, 0), "b": (1, 0),
+                                                       "other": (2, 0)}
+    assert Span(now, Facts(ts=2.0, futex=c.totals()), Model()).table("futex") == {}

@@ -37,6 +37,14 @@ class Lock:
 
 
 def locks(span: Span) -> list[Lock]:
+    """The span's locks, by address (computed once per span: two kinds read them)."""
+    cached: list[Lock] | None = span.memo.get("locks")
+    if cached is None:
+        cached = span.memo["locks"] = _locks(span)
+    return cached
+
+
+def _locks(span: Span) -> list[Lock]:
     rows = sorted(span.table("futex").items())
     out: list[Lock] = []
     last = -NEAR - 1

@@ -27,9 +27,11 @@ def detect(span: Span) -> list[Finding]:
     files = span.table("files")
     out = []
     for (path, tid), (opens, _stats, failed, _sfail) in paths.items():
+        if opens < MIN_OPENS or path == OTHER_PATHS:
+            continue
         per_s = span.per_s(opens)
         sev = c.level(per_s, INFO, WARN, CRIT)
-        if sev is None or opens < MIN_OPENS or path == OTHER_PATHS:
+        if sev is None:
             continue
         share = c.pct(opens, by_tid[tid])
         read = files.get(path, (0.0,))[0]

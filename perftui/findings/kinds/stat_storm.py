@@ -36,9 +36,11 @@ def detect(span: Span) -> list[Finding]:
     out = []
     named: set[int] = set()
     for path, (stats, failed) in per_path.items():
+        if stats < MIN_STATS:
+            continue
         per_s = span.per_s(stats)
         sev = c.level(per_s, *PATH_LEVELS)
-        if sev is None or stats < MIN_STATS:
+        if sev is None:
             continue
         tids = per_path_tid[path]
         tid = max(tids, key=lambda t: tids[t])
@@ -53,9 +55,11 @@ def detect(span: Span) -> list[Finding]:
             ("path",)))
     for tid, paths in per_tid.items():
         total = sum(paths.values())
+        if total < MIN_STATS or tid in named:
+            continue
         per_s = span.per_s(total)
         sev = c.level(per_s, *THREAD_LEVELS)
-        if sev is None or total < MIN_STATS or tid in named:
+        if sev is None:
             continue
         top = sorted(paths, key=lambda p: -paths[p])[:TOP_PATHS]
         where = {**c.thread_where(span, tid), "paths": top}
