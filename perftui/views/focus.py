@@ -81,7 +81,7 @@ def _fileio(p: ProcState) -> FileIOView:
 
 def _net() -> NetView:
     return NetView(False, "only the target's connections are followed", None, None, (), (),
-                   (), None, None)
+                   (), None, None, None)
 
 
 def _syscalls(model: Model, p: ProcState, whole: SyscallView) -> SyscallView:

@@ -5,7 +5,7 @@ The UI never reads the model's mutable state directly: it gets a ``Snapshot`` an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from perftui.frames import STALE
 from perftui.model.growth import Growth, sustained_growth
@@ -162,6 +162,7 @@ class NetView:
     sent_history: tuple[float, ...]
     recv_history: tuple[float, ...]
     connections: tuple[ConnRow, ...]  # busiest first
+    tcp: int | None  # open TCP sockets (rows may also hold recently closed ones)
     udp: int | None
     unix: int | None
     source: str = "/proc (sock_diag)"  # what the connection rows come from
@@ -359,25 +360,43 @@ def _net(model: Model) -> NetView:
     sent, recv = proc.rates.get("net_sent"), proc.rates.get("net_recv")
     if model.sys.conns or model.sys.peers:
         # eBPF sees every socket's bytes as they move (UDP and unix too), not only TCP's.
-        rows = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent,
+        ebpf = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent,
                         c.recv, c.kind) for c in model.sys.conns.values()]
+        # Sockets the probe has not seen move a byte (a listener, a connection made before
+        # it attached and idle since) are still open: sock_diag's rows stand for them.
+        moving = {(c.local, c.remote) for c in model.sys.conns.values() if not c.closed}
+        unseen = [r for r in rows if (r.local, r.remote) not in moving]
+        rows = ebpf + unseen
         source = source_label(model.sys)
         # The probe's socket totals: the rows' own rates miss connections that lived between
         # two frames (a server's short requests: 0 B/s under load otherwise).
         sent, recv = model.sys.sent_per_s, model.sys.recv_per_s
         peers = [PeerRow(p.name, p.role, p.connections, p.open, p.sent_per_s, p.recv_per_s,
                          p.sent, p.recv) for p in model.sys.peers.values()]
+        # Open sockets the probe has not seen move a byte: counted open under their peer,
+        # with sock_diag's figures (bytes before the attach are not in the probe's totals).
+        known = {p.name: i for i, p in enumerate(peers)}
+        for extra in _peers_of(unseen, model.sys.listening):
+            i = known.get(extra.name)
+            if i is None:
+                peers.append(extra)
+            else:
+                peers[i] = replace(peers[i], open=peers[i].open + extra.open)
     else:
         peers = _peers_of(rows, model.sys.listening)
     rows.sort(key=lambda c: (-((c.sent_per_s or 0.0) + (c.recv_per_s or 0.0)), c.local))
     peers.sort(key=lambda p: (-((p.sent_per_s or 0.0) + (p.recv_per_s or 0.0)),
                               -(p.sent_total + p.recv_total), p.name))
     counts = proc.sock_counts
+    # Open TCP sockets: sock_diag's count when it ran (eBPF's rows keep closed ones a while)
+    tcp = len(proc.conns) if proc.net_seen else sum(
+        1 for c in model.sys.conns.values() if c.kind == "tcp" and not c.closed)
     return NetView(
         available=proc.net_seen or proc.samples == 0 or bool(model.sys.conns or peers),
         why=_why_missing(model, "sockets"), sent_per_s=sent, recv_per_s=recv,
         sent_history=_hist(model, "net_sent"), recv_history=_hist(model, "net_recv"),
-        connections=tuple(rows), udp=_int(counts.get("udp")), unix=_int(counts.get("unix")),
+        connections=tuple(rows), tcp=tcp, udp=_int(counts.get("udp")),
+        unix=_int(counts.get("unix")),
         source=source, peers=tuple(peers))
 
 

@@ -8,18 +8,23 @@ import collections
 import random
 import re
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 from perftui.model.model import Model
 from perftui.model.syscalls import CLOSED_LINGER_S
 from perftui.session.reader import SessionReader
 from perftui.views.snapshot import build_snapshot
-from tests.support.cli import perftui
-from tests.support.httpserver import recorded_server
+from tests.support.cli import has_frame, perftui, samples_in, start_record, wait_samples
+from tests.support.httpserver import recorded_server, serving
 from tests.support.launch import report
 from tests.support.skips import bcc_and_headers_missing, bcc_missing
 
@@ -132,6 +137,53 @@ def test_http_server_under_ab_bytes_and_accepts_match_ab(tmp_path: Path) -> None
     net = build_snapshot(model_of(out)).net
     assert [c for c in net.connections if c.state not in ("ESTABLISHED", "LISTEN")] == []
     assert net.peers[0].sent_total == transferred and net.peers[0].open == 0
+
+
+@needs_bcc
+def test_sockets_open_before_the_attach_stay_in_view_beside_the_ones_seen(
+        tmp_path: Path) -> None:
+    """Attached to a server that already listens and holds an idle connection: once the
+    probe has seen other connections move bytes, the listener and the held connection are
+    still rows, and the open TCP count is the kernel's (what ss lists for the process)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "-b",
+                               "127.0.0.1", "-d", str(tmp_path)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    out = tmp_path / "s.perftui"
+    try:
+        deadline = time.monotonic() + 30
+        while not serving(port):
+            assert time.monotonic() < deadline, "no server"
+            time.sleep(0.1)
+        held = socket.create_connection(("127.0.0.1", port))
+        held_at = f"127.0.0.1:{held.getsockname()[1]}"
+        rec = start_record("-o", str(out), "--probes", "procfs,ebpf", "-p", str(server.pid))
+        deadline = time.monotonic() + 60
+        while not has_frame(out, "ebpf", "caps"):
+            assert time.monotonic() < deadline and rec.poll() is None, rec.stderr
+            time.sleep(0.2)
+        for _ in range(3):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as reply:
+                reply.read()
+        wait_samples(out, len(samples_in(out)) + 2)
+        # what the kernel lists open for the server now (ss -tp): the listener, the held one
+        open_tcp = sorted(c.status for c in psutil.Process(server.pid).net_connections("tcp"))
+        rec.send_signal(signal.SIGINT)
+        rec.communicate(timeout=30)
+        held.close()
+    finally:
+        server.kill()
+        server.wait()
+    net = build_snapshot(model_of(out)).net
+    rows = {(c.local, c.remote): c.state for c in net.connections}
+    assert rows.get((f"127.0.0.1:{port}", held_at)) == "ESTABLISHED", rows
+    assert rows.get((f"127.0.0.1:{port}", "0.0.0.0:0")) == "LISTEN", rows
+    assert len(rows) >= 3, rows  # and the requests' connections, seen by the probe
+    assert open_tcp == ["ESTABLISHED", "LISTEN"] and net.tcp == len(open_tcp), net.tcp
+    clients = next(p for p in net.peers if p.name == f"clients of :{port}")
+    assert clients.open == 1 and clients.connections >= 3, clients
 
 
 def model_of(session: Path) -> Model:

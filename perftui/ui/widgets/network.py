@@ -86,9 +86,8 @@ class NetPane(Pane[NetView]):
         items = [("sent", fmt_byte_rate(view.sent_per_s)),
                  ("recv", fmt_byte_rate(view.recv_per_s))]
         self.query_one("#net-rates", Line).show(grid(items, self.size.width, value_width=11))
-        tcp = sum(1 for c in view.connections if c.kind == "tcp")
         counts = Content.assemble(
-            ("sockets  tcp ", "$text-muted"), (fmt_count(tcp), "bold"),
+            ("sockets  tcp ", "$text-muted"), (fmt_count(view.tcp), "bold"),
             ("  udp ", "$text-muted"), (fmt_count(view.udp), "bold"),
             ("  unix ", "$text-muted"), (fmt_count(view.unix), "bold"))
         self.query_one("#net-counts", Line).show(counts)
