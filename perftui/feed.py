@@ -48,6 +48,7 @@ class Feed:
         self.focus: int | None = None  # the process of the tree the panes show (None: all)
         self._findings = Findings()  # what held, across samples (the feed's thread only)
         self._found = FindingsView()  # as of the last sample
+        self._exit_judged = False  # judged since the target's exit (its findings ended)
 
     # -- in (any thread) ------------------------------------------------------------------
     def sink(self, stream: str, raw: bytes, frame: Frame) -> None:
@@ -141,15 +142,18 @@ class Feed:
                 self.error = str(exc)
             except Exception as exc:  # a malformed frame must not take the view down
                 self.error = f"bad {stream} {frame.get('k', '?')} frame: {exc!r}"
-            if stream == "procfs" and frame.get("k") == "sample":
+            if (stream == "procfs" and frame.get("k") == "sample") or (
+                    self._model.exit is not None and not self._exit_judged):
                 # Judged at each sample, not each refresh: what held depends on the frames
                 # alone (a replay at max speed, a paused view and a live one agree).
                 self._found = self._judge()
+                self._exit_judged = self._model.exit is not None
             return True
         if kind == "reset":
             self._model = item[1]
             self._findings.reset()
             self._found = FindingsView()
+            self._exit_judged = False
             return True
         if kind == "read":
             _, fn, done = item

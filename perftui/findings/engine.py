@@ -8,7 +8,8 @@ window's rates for the window's whole length, but is over.  A finding shows once
 found at every update for HOLD_S seconds or two intervals, whichever is longer; ``since`` is
 when it was first found.  Once it is no longer found it stays, ``ended`` set to the first
 update that missed it; it becomes ongoing again, same ``since``, if it comes back.  When the
-model's clock goes back (a replay seeked), the engine starts over.
+model's clock goes back (a replay seeked), the engine starts over.  Once the target has
+exited, every finding is ended (at the exit).
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ class Findings:
         return max(self.hold_s, 2 * (model.interval or _probe_interval(model)))
 
     def update(self, model: Model) -> list[Finding]:
+        self._update(model)
+        if model.exit is not None:  # nothing goes on in a process that is gone
+            at = model.exit.ts if isinstance(model.exit.ts, (int, float)) else model.now
+            for key, f in self._shown.items():
+                if f.ended is None:
+                    self._shown[key] = replace(f, ended=float(at or 0.0))
+        return self.current()
+
+    def _update(self, model: Model) -> list[Finding]:
         if model.frames == self._frames:
             return self.current()  # nothing new (paused, or no frame since)
         self._frames = model.frames

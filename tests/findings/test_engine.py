@@ -163,3 +163,19 @@ def test_findings_match_across_runs_by_thread_name_not_id() -> None:
     f = kinds(span(waits(LOCK, timed=False), cpu_s=5.0))["lock_contention"]
     other = replace(f, where={**f.where, "tid": 99, "address": hex(LOCK + 0x1000)})
     assert f.key != other.key and f.match_key == other.match_key
+
+
+def test_findings_end_when_the_target_exits() -> None:
+    # The last sample comes before the exit; nothing samples after it, so only the exit
+    # can end what was going on (it stayed "ongoing" on screen for good before).
+    cfg = GenConfig(ebpf=EbpfGen(), samples=12, exit_code=0, gone=True)
+    model, engine = Model(), Findings()
+    found: list[Finding] = []
+    for stream, frame in frames(cfg):
+        model.apply(stream, frame)
+        if frame["k"] == "sample" or model.exit is not None:
+            found = engine.update(model)
+    assert model.exit is not None and model.exit.ts is not None
+    f = small_io(found)
+    assert f is not None and f.ended == model.exit.ts and f.since < f.ended
+    assert all(x.ended is not None for x in found)
