@@ -25,7 +25,7 @@ import pytest
 from perftui.probes import spawn
 from perftui.session import SessionReader
 from tests.support.paths import TARGETS
-from tests.support.tmux_driver import Tmux
+from tests.support.tmux_driver import Tmux, probe_live
 
 EVIL_TARGET = TARGETS / "evil_argv.py"
 # The installed command, as a user runs it (not ``python -m perftui``, which itself imports
@@ -138,7 +138,7 @@ def test_live_view_from_a_planted_directory_imports_nothing_from_it(
     t = Tmux([PERFTUI, *args, "-d", "0.5"], 120, 40, cwd=str(evil),
              env={"PYTHONPATH": ""})
     try:
-        t.wait_for(lambda s: "procfs live" in s, timeout=40)
+        t.wait_for(lambda s: probe_live(s, "procfs"), timeout=40)
         time.sleep(2)  # the slower probes (pyspy, ebpf) start too
         t.keys("q")
         t.wait_for(lambda s: "EXITED=0" in s)
@@ -236,7 +236,7 @@ def test_live_view_shows_the_escapes_as_text(tmp_path: Path) -> None:
     t = Tmux([PERFTUI, "-p", str(proc.pid), "--probes", "procfs"], 200, 40)
     try:
         t.set_title("before-title")
-        t.wait_for(lambda s: "pt\\e]2;evil" in s and "procfs live" in s)
+        t.wait_for(lambda s: "pt\\e]2;evil" in s and probe_live(s, "procfs"))
         time.sleep(1.5)  # a few refreshes of the header and the thread table
         _no_target_escapes(t)
         t.keys("q")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.paths import REPO, TARGETS
 from tests.support.skips import bcc_missing
-from tests.support.tmux_driver import Tmux
+from tests.support.tmux_driver import Tmux, probe_live
 
 pytestmark = [pytest.mark.tmux,
               pytest.mark.skipif(bcc_missing() is not None, reason=bcc_missing() or "")]
@@ -47,7 +47,7 @@ def test_bang_lists_the_findings_and_enter_shows_the_evidence(tmp_path: Path) ->
 def test_the_same_work_done_well_raises_no_warning(tmp_path: Path) -> None:
     t = run(tmp_path, "--good")
     try:
-        t.wait_for(lambda s: "ebpf live" in s and "pyspy live" in s, timeout=45)
+        t.wait_for(lambda s: probe_live(s, "ebpf") and probe_live(s, "pyspy"), timeout=45)
         t.keys("!")
         t.wait_for(lambda s: "Findings" in s, timeout=10)
         t.keys("Escape")

@@ -17,7 +17,7 @@ import pytest
 
 from perftui.session import SessionReader
 from tests.support.skips import needs_pyspy
-from tests.support.tmux_driver import Tmux
+from tests.support.tmux_driver import Tmux, probe_live
 
 pytestmark = pytest.mark.tmux
 PERFTUI = [sys.executable, "-m", "perftui"]
@@ -55,7 +55,7 @@ def test_a_signal_ends_the_view_like_q(target: subprocess.Popen[str], tmp_path: 
     rec = tmp_path / "live.perftui"
     t = Tmux([*PERFTUI, "-p", str(target.pid), "-d", "0.5", "--record", str(rec)], 120, 40)
     try:
-        t.wait_for(lambda s: "busy-worker" in s and "pyspy live" in s, timeout=60)
+        t.wait_for(lambda s: "busy-worker" in s and probe_live(s, "pyspy"), timeout=60)
         app = app_process(t)
         pyspy = probe_of(app, "pyspy")
         assert temp_of(pyspy.pid), "the pyspy probe keeps its chunks in a temporary dir"
@@ -89,7 +89,7 @@ def test_the_demo_leaves_nothing_in_tmp_after_q() -> None:
 def test_a_stopped_probe_is_called_stale_then_live_again(target: subprocess.Popen[str]) -> None:
     t = Tmux([*PERFTUI, "-p", str(target.pid), "-d", "0.5", "--probes", "procfs"], 160, 40)
     try:
-        t.wait_for(lambda s: "procfs live" in s and "busy-worker" in s)
+        t.wait_for(lambda s: probe_live(s, "procfs") and "busy-worker" in s)
         procfs = probe_of(app_process(t), "procfs")
         procfs.suspend()
         try:
@@ -102,7 +102,7 @@ def test_a_stopped_probe_is_called_stale_then_live_again(target: subprocess.Pope
             t.wait_for(marked, timeout=15)
         finally:
             procfs.resume()
-        t.wait_for(lambda s: "procfs live" in s and "stale" not in s, timeout=15)
+        t.wait_for(lambda s: probe_live(s, "procfs") and "stale" not in s, timeout=15)
         t.keys("q")
         t.wait_for(lambda s: "EXITED=0" in s)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -73,3 +74,9 @@ class Tmux:
 
     def kill(self) -> None:
         subprocess.run([*self.tmux, "kill-server"], capture_output=True)
+
+
+def probe_live(screen: str, name: str) -> bool:
+    """The header says probe ``name`` is live: ``name live``, or with other live probes'
+    names before one ``live`` (``procfs pyspy ebpf live``) when a finding takes the room."""
+    return re.search(rf"\b{re.escape(name)}\b(?: [a-z]+)* live\b", screen) is not None

@@ -122,23 +122,67 @@ def header_lines(view: HeaderView | None, state: AppState, width: int,
         left2 += [(f" {view.focus} · esc: whole tree ", "bold reverse $accent"), (" ", "")]
     if state.error:
         left2.append(("✗ " + state.error + "  ", "bold $error"))
-    middle: list[Part] = []
+    notes: list[Part] = []
     if finding is not None:  # what is wrong first; the probes' states after it
-        middle += [(finding.plain, "bold $warning"), ("  ", "")]
+        notes.append((finding.plain, "bold $warning"))
     if view is not None and view.launch_note:
-        middle.append(("⚠ " + view.launch_note, "$warning"))
+        notes += [("  ", "")] if notes else []
+        notes.append(("⚠ " + view.launch_note, "$warning"))
     for warning in state.warnings:  # first in the part that gets cut, not crowding the rest
-        middle += [("  ", "")] if middle else []
-        middle.append(("⚠ " + warning, "$warning"))
-    for p in view.probes if view is not None else ():
-        if middle:
-            middle.append(("  ", ""))
-        middle.extend(probe_parts(p))
+        notes += [("  ", "")] if notes else []
+        notes.append(("⚠ " + warning, "$warning"))
     self_cpu = view.self_cpu_percent if view is not None else None
     right2: list[Part] = [("  perftui ", "$text-muted"), (fmt_percent(self_cpu), "bold"),
                           ("  refresh ", "$text-muted"), (fmt_interval(state.interval), "bold")]
+    room = width - _cells(left2) - _cells(right2)
+    # A warning (a damaged file, a launch that went wrong) must be read whole; a finding
+    # is cut before the probes' count goes (! shows it whole).
+    whole = bool(state.warnings or (view is not None and view.launch_note))
+    middle = _notes_and_probes(notes, view.probes if view is not None else (), room, whole)
     second = _fit(left2, middle or [("probes: none yet", "$text-muted")], right2, width)
     return Content("\n").join([first, second])
+
+
+def _cells(parts: list[Part]) -> int:
+    return Content.assemble(*parts).cell_length
+
+
+def probes_parts(probes: tuple[ProbeView, ...], compact: int = 0) -> list[Part]:
+    """The probes' states; ``compact`` 1: the live ones' names under one "live", 2: only how
+    many are live, 3: not the live ones.  A probe that is not plainly live is always named
+    with its state."""
+    live = [p for p in probes if p.state == "live" and not (p.missing or p.lost_frames)]
+    out: list[Part] = []
+    for p in probes:
+        if compact and p in live:
+            continue
+        out += [("  ", "")] if out else []
+        out.extend(probe_parts(p))
+    if compact in (1, 2) and live:
+        summary: list[Part] = [(" ".join(p.name for p in live), "bold"), (" live", "$success")]
+        if compact > 1:
+            summary = [(f"{len(live)} probe{'s' if len(live) > 1 else ''}", "bold"),
+                       (" live", "$success")]
+        out = summary + ([("  ", "")] if out else []) + out
+    return out
+
+
+def _notes_and_probes(notes: list[Part], probes: tuple[ProbeView, ...], room: int,
+                      whole: bool) -> list[Part]:
+    """Notes (the top finding, warnings) then the probes' states, in ``room`` cells: the
+    probes get shorter before a note is cut; ``whole``: the live ones go before it is."""
+    variants = [probes_parts(probes, c) for c in ((0, 1, 2, 3) if whole else (0, 1, 2))]
+    for states in variants:
+        gap: list[Part] = [("  ", "")] if notes and states else []
+        if _cells(notes) + _cells(gap) + _cells(states) <= room:
+            return notes + gap + states
+    states = min(variants, key=_cells)  # ("procfs live" is shorter than "1 probe live")
+    gap = [("  ", "")] if notes and states else []
+    left = room - _cells(gap) - _cells(states)
+    if not notes or left < 12:  # too narrow to say both: the note first, cut
+        return notes + gap + states
+    cut = Content.assemble(*notes).truncate(left, ellipsis=True)
+    return [(cut.plain, "bold $warning"), *gap, *states]
 
 
 class HeaderBar(Widget):
