@@ -8,6 +8,7 @@ of the same counters, from the same frames.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +82,18 @@ def _bythread(model: Model) -> dict[tuple[int, str], tuple[int, float, int]]:
         for tid, p in by_tid.items():
             out[tid, syscall] = p.total()
     return out
+
+
+def from_stdlib(label: str) -> bool:
+    """A py-spy frame label (``name (file.py:line)``) of CPython's standard library: its
+    file's top-level module is one (py-spy gives paths from the import root: ``socket.py``,
+    ``http/server.py``, ``<frozen runpy>``); a file in site-packages or the program is not."""
+    _, _, where = label.rpartition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    if path.startswith("<frozen "):
+        return True
+    top = path.split("/", 1)[0].removesuffix(".py")
+    return top in sys.stdlib_module_names
 
 
 def _minus(now: Counts, then: Counts | None) -> Counts:
@@ -164,17 +177,20 @@ class Span:
             or self.model.process.ended_names.get(tid) or f"thread {tid}"
 
     def function(self, tid: int) -> str | None:
-        """The Python function most often innermost on thread ``tid``'s stack in the span
-        (py-spy's samples; None when it has none of that thread)."""
+        """The function of the program's own code most often innermost on thread ``tid``'s
+        stack in the span: on each sample, the innermost frame outside the standard library
+        (``create_connection (socket.py)`` is where, not why), or the innermost one if all
+        are (py-spy's samples; None when it has none of that thread)."""
         stacks = self.model.pystacks
         if tid <= 0 or not stacks.slices:
             return None
         window = Window.between(self.base.ts, self.now.ts)
         leaves: Counter[str] = Counter()
         for stack, n in stacks.counts(window, tid).items():
-            labels = stacks.stacks[stack]
+            labels = [stacks.labels[i] for i in stacks.stacks[stack]]
             if labels:
-                leaves[stacks.labels[labels[-1]]] += n
+                own = next((lb for lb in reversed(labels) if not from_stdlib(lb)), labels[-1])
+                leaves[own] += n
         return leaves.most_common(1)[0][0] if leaves else None
 
     def python(self) -> bool:

@@ -179,3 +179,14 @@ def test_findings_end_when_the_target_exits() -> None:
     f = small_io(found)
     assert f is not None and f.ended == model.exit.ts and f.since < f.ended
     assert all(x.ended is not None for x in found)
+
+
+def test_a_findings_function_is_the_programs_own_frame_not_the_standard_librarys() -> None:
+    from perftui.findings.facts import from_stdlib
+
+    assert from_stdlib("create_connection (socket.py:845)")
+    assert from_stdlib("SimpleHTTPRequestHandler.do_GET (http/server.py:673)")
+    assert from_stdlib("_run_module_as_main (<frozen runpy>:198)")
+    assert not from_stdlib("churner (findings_net.py:40)")
+    assert not from_stdlib("get (requests/api.py:73)")  # site-packages: the program's
+    assert not from_stdlib("spin (/tmp/x/gil.py:5)")

@@ -38,6 +38,8 @@ def test_connection_churn_names_the_remote_and_counts_every_connection(
     assert at_least_warning(f)
     assert f["where"]["remote"] == f"127.0.0.1:{runs['ports'][0]}"
     assert f["where"]["thread"] == "churner"
+    # its own code, not the standard library's socket.create_connection it is in mostly
+    assert ".churner (" in f["where"]["function"], f["where"]
     assert f["evidence"]["connections"] == runs["counts"]["connections"]
 
 
