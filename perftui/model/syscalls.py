@@ -30,6 +30,7 @@ Mark = tuple[float, dict[str, int], dict[str, int], tuple[int, int],
              dict[str, tuple[int, int]]]
 RATE_MIN_S = 0.9  # rates span at least this much (a frame's jitter under the 1 s interval)
 MAX_CLOSED_CONNS = 256  # closed connections kept for the table; the oldest go first
+MAX_RETIRED_CONNS = 16384  # forgotten connections whose figures a report can still find
 CLOSED_LINGER_S = 10.0  # a closed connection stays in the live view this long
 SOURCE_NAMES = {"bpf": "eBPF", "perf": "perf counters"}
 
@@ -160,6 +161,9 @@ class SyscallModel:
     peers: dict[str, PeerTotals] = field(default_factory=dict)
     listening: set[int] = field(default_factory=set)  # TCP ports the target listens on
     _retired_peers: dict[str, PeerTotals] = field(default_factory=dict)  # forgotten conns
+    # The last figures of forgotten TCP connections by (local, remote): a report names the
+    # ones sock_diag saw with what the probe counted (a frame can close thousands at once).
+    retired_conns: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     total_per_s: Series = field(init=False)
     threads: ThreadSplit = field(default_factory=ThreadSplit)  # per thread, per syscall
     extra: SysExtra = field(default_factory=SysExtra)  # lookups, timeouts, futexes
@@ -374,6 +378,11 @@ class SyscallModel:
         p.connections += 1
         p.sent += c.sent
         p.recv += c.recv
+        if c.kind == "tcp":
+            self.retired_conns.pop((c.local, c.remote), None)  # (newest last)
+            self.retired_conns[c.local, c.remote] = (c.sent, c.recv)
+            if len(self.retired_conns) > MAX_RETIRED_CONNS:
+                del self.retired_conns[next(iter(self.retired_conns))]
 
     def _peer_totals(self) -> dict[str, PeerTotals]:
         out = {n: PeerTotals(n, p.role, p.connections, 0, p.sent, p.recv)

@@ -99,21 +99,31 @@ class NetPart:
     base_tcp: tuple[int, int] = (0, 0)  # the eBPF probe's TCP totals before the window
     base_peers: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     ebpf_inside: bool = False
+    # The eBPF probe's own count of a connection sock_diag saw, (local, remote) -> sent,
+    # received, state: sock_diag saw a short one once, mid-request, open and at 0 bytes.
+    base_ebpf: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    ebpf_conns: dict[tuple[str, str], tuple[int, int, str]] = field(default_factory=dict)
+    open_now: set[tuple[str, str, int]] = field(default_factory=set)  # at the last sample
 
     def window_opens(self, model: Model) -> None:
         self.base_tcp = (model.sys.tcp_sent, model.sys.tcp_recv)
         self.base_peers = _peer_counts(model)
+        self.base_ebpf = {(c.local, c.remote): (c.sent, c.recv)
+                          for c in model.sys.conns.values() if c.kind == "tcp"}
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
         if _ebpf_counts_net(model):
             if in_window:
                 self.ebpf_inside = True
+                self._follow(model)
             else:
                 self.window_opens(model)
         proc = model.process
         if not proc.net_seen:
             return
         self.seen = self.seen or in_window
+        if in_window:
+            self.open_now = set(proc.conns)
         for key, c in proc.conns.items():
             now = (c.sent_since_attach, c.recv_since_attach)
             if not in_window:
@@ -123,9 +133,37 @@ class NetPart:
             self.conns[key] = {"local": c.local, "remote": c.remote, "state": c.state,
                                "sent_bytes": now[0] - sent0, "recv_bytes": now[1] - recv0}
 
+    def _follow(self, model: Model) -> None:
+        """The eBPF probe's figures of the connections sock_diag saw (a closed one lingers in
+        the model for seconds, so every sample after its last bytes sees it)."""
+        wanted = {(r["local"], r["remote"]) for r in self.conns.values()}
+        retired = model.sys.retired_conns
+        for key in wanted & retired.keys():
+            sent0, recv0 = self.base_ebpf.get(key, (0, 0))
+            self.ebpf_conns[key] = (retired[key][0] - sent0, retired[key][1] - recv0, "CLOSE")
+        for c in model.sys.conns.values():
+            key = (c.local, c.remote)
+            if c.kind == "tcp" and key in wanted:
+                sent0, recv0 = self.base_ebpf.get(key, (0, 0))
+                self.ebpf_conns[key] = (c.sent - sent0, c.recv - recv0,
+                                        "CLOSE" if c.closed else c.state)
+
+    def _rows(self, model: Model) -> list[dict[str, Any]]:
+        if self.ebpf_inside:
+            self._follow(model)  # to the probe's last frame
+        rows = []
+        for key, row in self.conns.items():
+            counted = self.ebpf_conns.get((row["local"], row["remote"]))
+            if counted is not None:  # the probe counted every byte
+                row = {**row, "sent_bytes": counted[0], "recv_bytes": counted[1],
+                       "state": counted[2] or row["state"]}
+            elif key not in self.open_now:  # gone by the window's last sample
+                row = {**row, "state": "CLOSE"}
+            rows.append(row)
+        return sorted(rows, key=lambda r: (-(r["sent_bytes"] + r["recv_bytes"]), r["local"]))
+
     def result(self, model: Model) -> dict[str, Any]:
-        rows = sorted(self.conns.values(),
-                      key=lambda r: (-(r["sent_bytes"] + r["recv_bytes"]), r["local"]))
+        rows = self._rows(model)
         if self.ebpf_inside:  # to the model's end: the probe's last frame, after the exit
             peers = []
             for name, p in model.sys.peers.items():
