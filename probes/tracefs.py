@@ -43,6 +43,17 @@ def fields(category: str, event: str) -> set[str]:
     return {m.group(1) for m in _FIELD.finditer(text)}
 
 
+# The kernel's entry points that strace, man pages and users call by the syscall's name
+# (x86_64's uname is the kernel's newuname): shown under that name.
+USER_NAMES = {"newuname": "uname", "newstat": "stat", "newlstat": "lstat",
+              "newfstat": "fstat"}
+
+
+def user_name(kernel_name: str) -> str:
+    """The name a syscall goes by (``uname``), for the kernel's (``newuname``)."""
+    return USER_NAMES.get(kernel_name, kernel_name)
+
+
 def syscall_names() -> list[str]:
     """Names of the running kernel's syscalls that have trace events (``read``, ``openat``...).
 

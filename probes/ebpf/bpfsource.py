@@ -16,6 +16,7 @@ from .files import KEY as FDKEY
 from .findtables import FindTables
 from .program import NSLOT, Loaded
 from .strings import Interner
+from .sysnames import syscall_name
 from .threads import BpfThreads, Change
 
 Warn = tuple[str, str]  # (capability, message)
@@ -32,10 +33,6 @@ _NAME_HEAD = struct.Struct("=iIII")  # struct fdname {s32 dirfd; u32 nr, dirgen,
 # (~60 ns each on a VM) to about this rate.
 TIMED_PER_S = 50_000
 MAX_SHIFT = 12
-
-
-def syscall_name(names: dict[int, str], nr: int) -> str:
-    return names.get(nr) or f"syscall_{nr}"
 
 
 class BpfSource:

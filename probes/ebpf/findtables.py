@@ -18,6 +18,7 @@ from typing import Any
 
 from .bpfmap import Map, sum_u64
 from .strings import Interner
+from .sysnames import syscall_name
 from .threads import Changes, live_tids
 
 PATHKEY = struct.Struct("=II256s")  # struct pathkey
@@ -89,7 +90,7 @@ class FindTables:
         raw_keys = []
         for key, value in timeouts.items():
             tid, nr = TMOKEY.unpack(key)
-            name = self._names.get(nr) or f"syscall_{nr}"
+            name = syscall_name(self._names, nr)
             entries.append(((tid, self._s.id(name)), TMOVAL.unpack_from(value)))
             raw_keys.append(key)
         rows = [[tid, sid, *vals, first] for (tid, sid), vals, first in self._tmo.diff(entries)]

@@ -35,6 +35,12 @@ _ENTER = re.compile(r"-(\d+)\s+\[\d+\][^:]*: sys_(\w+)\(")
 _SECCOMP_ON = "option: 0x16,"  # PR_SET_SECCOMP
 
 
+def syscall_name(names: dict[int, str], nr: int) -> str:
+    """The name syscall ``nr`` is shown by (``uname``, not the kernel's ``newuname``)."""
+    name = names.get(nr)
+    return tracefs.user_name(name) if name else f"syscall_{nr}"
+
+
 class NamesUnavailable(OSError):
     pass
 

@@ -15,7 +15,7 @@ Warn = tuple[str, str]
 
 def syscall_events() -> list[tuple[str, int]]:
     """(name, tracepoint id) of every ``syscalls:sys_enter_*`` event; raises OSError."""
-    return [(name, tracefs.event_id("syscalls", f"sys_enter_{name}"))
+    return [(tracefs.user_name(name), tracefs.event_id("syscalls", f"sys_enter_{name}"))
             for name in tracefs.syscall_names()]
 
 

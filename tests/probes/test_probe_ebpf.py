@@ -578,6 +578,16 @@ def test_missing_headers_fall_back_to_perf_and_say_why(sleeper: int) -> None:
 
 
 @needs_root
+@needs_root
+@pytest.mark.parametrize("module", ["perftui.probes.ebpf", "perftui.probes.perfcount"])
+def test_syscalls_go_by_their_names_not_the_kernels_entry_points(module: str) -> None:
+    # strace and man pages say uname; the kernel's x86_64 entry point is newuname
+    if module.endswith("ebpf") and bcc_missing():
+        pytest.skip(str(bcc_missing()))
+    t = run_target("uname", "123", module=module)
+    assert t.calls.get("uname", 0) >= 123 and "newuname" not in t.calls
+
+
 def test_syscall_numbers_come_from_the_running_kernel() -> None:
     from perftui.probes.ebpf import sysnames
     names = sysnames.discover()

@@ -14,6 +14,7 @@ interpreter shutdown calls).  Ops:
   early N SIZE PATH     as read, but PATH is opened before "ready" (before any probe)
   short K N             K threads one after another, each making N getppid calls
   hot N K               N one-byte reads of /dev/zero, with a 20 ms sleep after each N/K
+  uname N               N os.uname() calls (x86_64's kernel names it newuname)
   idle                  nothing (the baseline of the op-independent calls)
 LINGER is the environment variable SYSCALL_TARGET_LINGER (default 0.5).
 """
@@ -117,6 +118,9 @@ def main() -> None:
         do_short(int(args[0]), int(args[1]))
     elif op == "reuse":
         do_reuse(int(args[0]), args[1], args[2], float(args[3]))
+    elif op == "uname":
+        for _ in range(int(args[0])):
+            os.uname()
     elif op != "idle":
         raise SystemExit(f"unknown op {op}")
     time.sleep(float(os.environ.get("SYSCALL_TARGET_LINGER", "0.5")))
