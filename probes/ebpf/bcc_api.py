@@ -140,3 +140,10 @@ class Program:
 
     def delete(self, fd: int, key: ctypes.Array[ctypes.c_char]) -> None:
         self._lib.bpf_delete_elem(fd, key)
+
+    def delete_batch(self, fd: int, keys: int, count: ctypes.c_uint32) -> int:
+        """One BPF_MAP_DELETE_BATCH of ``count`` keys packed at address ``keys``; ``count``
+        becomes how many were deleted (the kernel stops at the first key it cannot delete).
+        0 or an errno."""
+        rc = self._lib.bpf_delete_batch(fd, ctypes.c_void_p(keys), ctypes.byref(count))
+        return 0 if rc == 0 else ctypes.get_errno() or -rc

@@ -82,8 +82,7 @@ class BpfSource:
             fields["procs"] = self._procs(self._l.procs)
         if self._conns is not None:
             rows, done = self._conns.rows(self._l.conns.items())
-            for key in done:
-                self._l.conns.delete(key)
+            self._l.conns.delete_all(list(done))
             fields["conns"] = rows
         return fields, warns
 
@@ -133,8 +132,7 @@ class BpfSource:
         self._threads.before_dump()
         keys, values, n = self._l.bythread.dump()
         changes, dead = self._threads.read(keys, values, n)
-        for key in dead:
-            self._l.bythread.delete(key)
+        self._l.bythread.delete_all(list(dead))
         return [self._thread_row(c) for c in changes]
 
     def _thread_row(self, c: Change) -> list[Any]:
@@ -178,14 +176,16 @@ class BpfSource:
         closed: dict[tuple[int, int], list[int]] = {}
         for fd, gen in gens.items():
             live[(fd, gen)] = list(flat[fd * 4:fd * 4 + 4])
+        gone: list[bytes] = []
         for key, value in entries:
             fd, gen = FDKEY.unpack(key)
             counts = sum_u64(value, 4, files.stride, self._cpus)
             if fd < FDFAST or gen != self._generation(fd):
                 closed[(fd, gen)] = counts
-                files.delete(key)
+                gone.append(key)
             else:
                 live[(fd, gen)] = counts
+        files.delete_all(gone)
         totals = self._files.update(live, closed, self._made())
         late = self._files.late
         fields["files"] = [[self._s.id(path), *c, int(path in late)] for path, c in totals.items()]
@@ -199,13 +199,15 @@ class BpfSource:
         of it.  Read before the counts: a name never comes after its file's counts."""
         made: dict[tuple[int, int], Made] = {}
         names = self._l.plan.names
+        taken: list[bytes] = []
         for key, value in self._l.names.items():
             fd, gen = FDKEY.unpack(key)
             dirfd, nr, dirgen, cwdgen = _NAME_HEAD.unpack_from(value)
             raw = bytes(value[_NAME_HEAD.size:]).split(b"\0", 1)[0]
             made[(fd, gen)] = Made(dirfd, syscall_name(names, nr), os.fsdecode(raw), dirgen,
                                    cwdgen)
-            self._l.names.delete(key)
+            taken.append(key)
+        self._l.names.delete_all(taken)
         return made
 
     def _moves(self) -> int:

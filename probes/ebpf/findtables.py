@@ -76,13 +76,15 @@ class FindTables:
         """Delete path rows that stopped counting (their totals were sent): the table is
         for the paths looked up now."""
         seen: dict[bytes, tuple[tuple[int, ...], int]] = {}
+        idle: list[bytes] = []
         for raw, values in now.items():
             before = self._path_seen.get(raw)
             same = before[1] + 1 if before is not None and before[0] == values else 0
             if same >= IDLE_READS:
-                pathops.delete(raw)
+                idle.append(raw)
             else:
                 seen[raw] = (values, same)
+        pathops.delete_all(idle)
         self._path_seen = seen
 
     def _tmo_rows(self, timeouts: Map, live: set[int] | None) -> list[list[Any]]:
@@ -117,6 +119,4 @@ class FindTables:
         """Delete the entries of threads that ended (their counts were just sent)."""
         if live is None:
             return  # the target is ending: keep everything for its last frame
-        for raw in keys:
-            if tid_of(raw) not in live:
-                table.delete(raw)
+        table.delete_all([raw for raw in keys if tid_of(raw) not in live])
