@@ -75,7 +75,9 @@ def test_polling_names_the_thread_and_syscall_of_zero_timeout_waits(
     assert f["evidence"]["eagain"] == runs["counts"]["eagain_reads"]
     f = rows["clock_nanosleep"]  # Python's sleep: a deadline on the monotonic clock
     assert at_least_warning(f) and f["where"]["thread"] == "napper"
-    assert f["evidence"]["under_1ms"] == runs["counts"]["naps"]
+    # (a deadline that passed before the call entered, on a loaded host, is a zero wait)
+    naps = f["evidence"]["under_1ms"] + f["evidence"]["zero_timeout"]
+    assert naps == runs["counts"]["naps"] and f["evidence"]["zero_timeout"] < naps / 100
 
 
 def test_a_diff_says_which_findings_are_gone_and_new(runs: dict[str, Any]) -> None:
