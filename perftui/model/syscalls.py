@@ -178,6 +178,16 @@ class SyscallModel:
     def __post_init__(self) -> None:
         self.total_per_s = Series(self.history)
 
+    @property
+    def last_frame_ts(self) -> float | None:
+        """When the counters of the newest frame were read (None: none yet this run)."""
+        return self._last_ts
+
+    @property
+    def counting_since(self) -> float | None:
+        """When this probe run's counters started (its attach)."""
+        return self._run_ts
+
     def apply(self, stream: str, frame: Frame) -> None:
         self.stream = stream
         strs = frame.get("strs")

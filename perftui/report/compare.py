@@ -198,7 +198,8 @@ def compare(a: dict[str, Any], b: dict[str, Any], threshold: float = 5.0) -> dic
 
 
 def _per_s(report: dict[str, Any], section: str, value: str) -> dict[str, float]:
-    duration = report.get("duration_s") or 0.0
+    # Over the span the section's counts cover, when the report says it (syscalls)
+    duration = report.get(f"{section}_span_s") or report.get("duration_s") or 0.0
     rows = _by_name(report.get(section) or [], "name", value)
     return {k: v / duration for k, v in rows.items()} if duration > 0 else {}
 

@@ -46,17 +46,33 @@ def _file_counts(model: Model) -> dict[str, FileCounts]:
 
 @dataclass
 class SyscallsPart:
+    """Also ``syscalls_span_s``: the time the counts cover, from the probe's frame they are
+    counted from to its last one.  Its frames come on its own clock (it attaches after the
+    first sample, and skips a tick when a read overruns): rates over ``duration_s`` were off
+    by up to an interval in a window, and by the attach in a short session."""
+
     base: dict[str, Counts] = field(default_factory=dict)
+    base_ts: float | None = None  # the frame ``base`` was read from
     inside: bool = False  # a sample in the window was seen
 
     def observe(self, model: Model, dt: float, in_window: bool) -> None:
         if in_window:
             self.inside = True
         else:
-            self.base = _syscall_counts(model)
+            self.window_opens(model)
 
     def window_opens(self, model: Model) -> None:
         self.base = _syscall_counts(model)
+        self.base_ts = model.sys.last_frame_ts
+
+    def span(self, model: Model) -> float | None:
+        end, start = model.sys.last_frame_ts, self.base_ts
+        if start is None:  # counted from the attach, or a held command's exec
+            start = model.sys.counting_since
+            exec_ts = (model.launch or {}).get("exec_ts")
+            if isinstance(exec_ts, (int, float)) and (start is None or start < exec_ts):
+                start = float(exec_ts)
+        return None if end is None or start is None else max(0.0, end - start)
 
     def result(self, model: Model) -> dict[str, Any]:
         last = _syscall_counts(model) if self.inside else {}
@@ -72,7 +88,11 @@ class SyscallsPart:
                          "p95_us": _us(quantile_ns(hist, 0.95)),
                          "p99_us": _us(quantile_ns(hist, 0.99))})
         rows.sort(key=lambda r: (-r["count"], r["name"]))
-        return {"syscalls": rows}
+        out: dict[str, Any] = {"syscalls": rows}
+        span = self.span(model)
+        if span is not None:
+            out["syscalls_span_s"] = round(span, 6)
+        return out
 
 
 @dataclass

@@ -57,3 +57,20 @@ def test_six_windows_sum_to_the_whole() -> None:
              for k, (a, b) in enumerate(pairwise(bounds))]
     summed = {key: sum(p.get(key, 0) for p in parts) for key in whole}
     assert summed == whole
+
+
+def test_the_syscalls_span_of_windows_sums_to_the_whole_and_makes_true_rates() -> None:
+    # The eBPF probe's frames come on its own clock (here 0.5 s after each sample), and
+    # under load it skips a tick (here the one at 19.5 s): the window up to 20.25 s has 10 s
+    # of samples but 9 s of syscall counts.
+    items = [(s, {**f, "ts": f["ts"] + 0.5} if s == "ebpf" else f) for s, f in frames(CFG)
+             if not (s == "ebpf" and f["k"] == "sys" and f["ts"] == CFG.t0 + 19)]
+    whole = report(items)
+    bounds: list[float | None] = [None, *(CFG.t0 + 10 * k + 0.25 for k in range(1, 6)), None]
+    parts = [report(items, start=a, end=b) for a, b in pairwise(bounds)]
+    assert sum(p["syscalls_span_s"] for p in parts) == pytest.approx(whole["syscalls_span_s"])
+    assert [round(p["syscalls_span_s"]) for p in parts[1:3]] == [9, 11]
+    read_per_s = next(s for s in CFG.ebpf.syscalls if s.name == "read").per_s
+    for p in parts[1:]:
+        reads = next(r["count"] for r in p["syscalls"] if r["name"] == "read")
+        assert reads / p["syscalls_span_s"] == pytest.approx(read_per_s, rel=0.001)
