@@ -190,3 +190,13 @@ def test_a_findings_function_is_the_programs_own_frame_not_the_standard_librarys
     assert not from_stdlib("churner (findings_net.py:40)")
     assert not from_stdlib("get (requests/api.py:73)")  # site-packages: the program's
     assert not from_stdlib("spin (/tmp/x/gil.py:5)")
+
+
+def test_a_stat_storm_spread_over_a_thread_per_request_says_so() -> None:
+    from perftui.findings.kinds import stat_storm
+
+    paths = {("/srv/www/index.html", tid): (0.0, 1.0, 0.0, 0.0) for tid in range(1, 3001)}
+    span = Span(Facts(ts=T0), Facts(ts=T0 + 10, paths=paths), Model())
+    (f,) = stat_storm.detect(span)
+    assert f.summary.endswith("failed; by 3,000 threads, 1 at most each"), f.summary
+    assert f.evidence["stats"] == 3000 and f.evidence["threads"] == 3000

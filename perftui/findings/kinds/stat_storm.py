@@ -46,10 +46,14 @@ def detect(span: Span) -> list[Finding]:
         tid = max(tids, key=lambda t: tids[t])
         named.add(tid)
         where = {**c.thread_where(span, tid), "path": path}
+        share = c.pct(tids[tid], stats)
+        # A thread per request: thousands of threads, one lookup each
+        who = (f"{share:.0f} % by thread {where['thread']}" if share >= 10 else
+               f"by {len(tids):,} threads, {tids[tid]:,.0f} at most each")
         out.append(c.finding(
             (KIND, ADVICE), sev,
             f"{path} looked up {c.rate(per_s)} (stat, access...), {c.pct(failed, stats):.0f} % "
-            f"failed; {c.pct(tids[tid], stats):.0f} % by thread {where['thread']}", span,
+            f"failed; {who}", span,
             ("stats_per_s", per_s),
             {"stats": int(stats), "failed": int(failed), "threads": len(tids)}, where,
             ("path",)))
