@@ -29,6 +29,10 @@ class FakeMap:
         self.deleted.append(key)
         self.rows.pop(key, None)
 
+    def delete_all(self, keys: list[bytes]) -> None:
+        for key in keys:
+            self.delete(key)
+
 
 ME = os.getpid()  # a live "target": its tid ME is alive, tid 1 << 30 is not
 
