@@ -8,6 +8,7 @@ of the same counters, from the same frames.
 
 from __future__ import annotations
 
+import posixpath
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -165,6 +166,14 @@ class Span:
         return {n: (role, count - self.base.peers.get(n, (role, 0))[1])
                 for n, (role, count) in self.now.peers.items()
                 if count > self.base.peers.get(n, (role, 0))[1]}
+
+    def path(self, given: str) -> str:
+        """A path as a lookup gave it, made absolute against the target's working directory
+        (the ``paths`` table keeps what the call said: ``config.yaml``)."""
+        cwd = self.model.sys.cwd
+        if given.startswith("/") or given.startswith("(") or not cwd:
+            return given
+        return posixpath.normpath(posixpath.join(cwd, given))
 
     def thread_name(self, tid: int) -> str:
         if tid == 0:

@@ -148,6 +148,7 @@ class SyscallModel:
     files: dict[str, FileStat] = field(default_factory=dict)
     conns: dict[tuple[int, int], ConnStat] = field(default_factory=dict)  # (run, id)
     iosize: dict[str, list[int]] = field(default_factory=dict)
+    cwd: str | None = None  # the target's working directory, as the eBPF probe follows it
     # TCP bytes of every connection since the stream began, closed ones included (the
     # table above forgets old closed connections; these totals never do).
     tcp_sent: int = 0
@@ -241,6 +242,8 @@ class SyscallModel:
         self.peers = self._peer_totals()
         self._rates(ts)
         self.iosize = {k: list(v) for k, v in (frame.get("iosize") or {}).items()}
+        if isinstance(frame.get("cwd"), str):
+            self.cwd = frame["cwd"]
         self.threads.apply(ts, self._last_ts if self._last_ts is not None else self._run_ts,
                            frame.get("bythread") or [], self._name)
         self.extra.apply(frame, self._name)

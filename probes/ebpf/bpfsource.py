@@ -77,6 +77,9 @@ class BpfSource:
                 fields.update(self._find.read(self._l.pathops, self._l.pathother,
                                               self._l.timeouts, self._l.futexes))
             self._file_fields(fields)
+            cwd = self._files.cwd if self._files is not None else None
+            if cwd:  # what the relative paths of ``paths`` are relative to (mostly)
+                fields["cwd"] = cwd
             warns += self._drops(fields)
         if self._l.procs is not None:
             fields["procs"] = self._procs(self._l.procs)

@@ -165,6 +165,11 @@ class FileTable:
                 where = self._link(f"fd/{m.dirfd}")
         return os.path.normpath(os.path.join(where, m.path)) if where else None
 
+    @property
+    def cwd(self) -> str | None:
+        """The working directory now: the latest chdir/fchdir seen, or the one at attach."""
+        return self._cwds[max(self._cwds)]
+
     def _link(self, name: str) -> str | None:
         try:
             return os.fsdecode(os.readlink(f"{self._proc}/{name}"))

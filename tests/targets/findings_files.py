@@ -40,7 +40,10 @@ def main() -> int:
     p.add_argument("--good", action="store_true")
     p.add_argument("--seconds", type=float, default=5.0)
     a = p.parse_args()
-    config, out, missing = (os.path.join(a.dir, n) for n in ("CONFIG", "OUT", "MISSING"))
+    # Relative paths, as programs mostly give them: perftui names them absolute (its cwd)
+    counts = os.path.join(os.path.abspath(a.dir), "COUNTS.json")
+    os.chdir(a.dir)
+    config, out, missing = "CONFIG", "OUT", "MISSING"
     with open(config, "wb") as f:
         f.write(b"k = v\n" * 350)
     end = time.monotonic() + a.seconds
@@ -123,7 +126,7 @@ def main() -> int:
         t.start()
     for t in jobs:
         t.join()
-    with open(os.path.join(a.dir, "COUNTS.json"), "w") as f:  # the ground truth
+    with open(counts, "w") as f:  # the ground truth
         json.dump(done, f)
     return 0
 

@@ -34,14 +34,15 @@ def detect(span: Span) -> list[Finding]:
         if sev is None:
             continue
         share = c.pct(opens, by_tid[tid])
-        read = files.get(path, (0.0,))[0]
+        full = span.path(path)  # (the files table has absolute paths)
+        read = files.get(full, (0.0,))[0]
         each = read / by_path[path] if by_path[path] else 0.0
         tail = f", {c.size(each)} read each time" if each else ""
         fails = f", {c.pct(failed, opens):.0f} % of them failed" if failed else ""
-        where = {**c.thread_where(span, tid), "path": path}
+        where = {**c.thread_where(span, tid), "path": full}
         out.append(c.finding(
             (KIND, ADVICE), sev,
-            f"{path} opened {c.rate(per_s)} by thread {where['thread']}, {share:.0f} % of its "
+            f"{full} opened {c.rate(per_s)} by thread {where['thread']}, {share:.0f} % of its "
             f"opens{tail}{fails}", span, ("opens_per_s", per_s),
             {"opens": int(opens), "failed": int(failed), "share_percent": round(share, 1),
              "read_bytes_per_open": round(each, 1)}, where, ("path", "thread")))

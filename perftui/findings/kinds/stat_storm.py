@@ -45,15 +45,15 @@ def detect(span: Span) -> list[Finding]:
         tids = per_path_tid[path]
         tid = max(tids, key=lambda t: tids[t])
         named.add(tid)
-        where = {**c.thread_where(span, tid), "path": path}
+        where = {**c.thread_where(span, tid), "path": span.path(path)}
         share = c.pct(tids[tid], stats)
         # A thread per request: thousands of threads, one lookup each
         who = (f"{share:.0f} % by thread {where['thread']}" if share >= 10 else
                f"by {len(tids):,} threads, {tids[tid]:,.0f} at most each")
         out.append(c.finding(
             (KIND, ADVICE), sev,
-            f"{path} looked up {c.rate(per_s)} (stat, access...), {c.pct(failed, stats):.0f} % "
-            f"failed; {who}", span,
+            f"{where['path']} looked up {c.rate(per_s)} (stat, access...), "
+            f"{c.pct(failed, stats):.0f} % failed; {who}", span,
             ("stats_per_s", per_s),
             {"stats": int(stats), "failed": int(failed), "threads": len(tids)}, where,
             ("path",)))
@@ -65,7 +65,7 @@ def detect(span: Span) -> list[Finding]:
         sev = c.level(per_s, *THREAD_LEVELS)
         if sev is None:
             continue
-        top = sorted(paths, key=lambda p: -paths[p])[:TOP_PATHS]
+        top = [span.path(p) for p in sorted(paths, key=lambda p: -paths[p])[:TOP_PATHS]]
         where = {**c.thread_where(span, tid), "paths": top}
         out.append(c.finding(
             (KIND, ADVICE), sev,
