@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perftui.frames import Frame
-from perftui.model.peers import UNKNOWN, PeerTotals, peer_of
+from perftui.model.peers import UNKNOWN, PeerTotals, peer_of, port
 from perftui.model.series import Series, rate
 from perftui.model.sysextra import SysExtra
 from perftui.model.systhreads import ThreadSplit
@@ -375,7 +375,10 @@ class SyscallModel:
         """Its peer, decided once both addresses are known (until then, for now)."""
         if c.peer is not None:
             return c.peer
-        known = c.kind not in ("tcp", "udp") or ("?" not in (c.local, c.remote))
+        # (an address is known once it has a port: "socket:[4924047]" is a socket the
+        # probe has not named yet, and its remote alone made a server's client a peer)
+        known = c.kind not in ("tcp", "udp") or (
+            port(c.local) is not None and port(c.remote) is not None)
         peer = peer_of(c.kind, c.local, c.remote, self.listening) if known \
             else (UNKNOWN, "client")
         if known:

@@ -50,3 +50,14 @@ def test_clients_roll_up_and_keep_their_totals_after_they_leave_the_view() -> No
     assert (db.connections, db.open, db.sent_total, db.role) == (1, 1, 98, "client")
     assert db.sent_per_s == pytest.approx(7.0)
     assert list(peers) == ["10.1.1.1:5432", "clients of :8000"]  # busiest (by rate) first
+
+
+def test_a_socket_not_named_yet_is_no_peer_until_it_is() -> None:
+    # The probe had the accepted socket's remote but not its local address yet: it is not
+    # "a client of 127.0.0.1:50001", and once named it is one of the server's clients.
+    server, remote = "127.0.0.1:8000", "127.0.0.1:50001"
+    first = model_of(sys_frame(1, conns=[conn(1, "socket:[4924047]", remote, 100, 10)]))
+    assert [p.name for p in build_snapshot(first).net.peers] == ["(address unknown)"]
+    m = model_of(sys_frame(1, conns=[conn(1, "socket:[4924047]", remote, 100, 10)]),
+                 sys_frame(2, conns=[conn(1, server, remote, 200, 20)]))
+    assert [p.name for p in build_snapshot(m).net.peers] == ["clients of :8000"]
