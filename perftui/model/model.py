@@ -131,9 +131,9 @@ class Model:
                 if isinstance(ts, (int, float)):
                     self.tree.apply_procfs(float(ts), frame)
                 # A server's clients are rolled up under the port it listens on.
-                self.sys.listening.update(
-                    port for c in self.process.conns.values() if c.state == "LISTEN"
-                    and (port := local_port(c.local)) is not None)
+                self.sys.learn_listening(
+                    {port for c in self.process.conns.values() if c.state == "LISTEN"
+                     and (port := local_port(c.local)) is not None})
 
     def held(self) -> bool:
         """perftui's launch wrapper holds the command: the PID is not running it yet."""

@@ -385,6 +385,19 @@ class SyscallModel:
             c.peer = peer
         return peer
 
+    def learn_listening(self, ports: set[int]) -> None:
+        """Ports the target listens on (procfs's socket table).  A connection decided a
+        client before its listener was seen (a server whose ports are in the ephemeral
+        range, accepting before the first sample) is decided again."""
+        new = ports - self.listening
+        if not new:
+            return
+        self.listening |= new
+        for c in self.conns.values():
+            if c.peer is not None and c.peer[1] == "client":
+                c.peer = None
+        self.peers = self._peer_totals()
+
     def _retire(self, key: tuple[int, int]) -> None:
         """Forget a closed connection; its bytes stay in its peer's totals."""
         c = self.conns.pop(key)

@@ -61,3 +61,15 @@ def test_a_socket_not_named_yet_is_no_peer_until_it_is() -> None:
     m = model_of(sys_frame(1, conns=[conn(1, "socket:[4924047]", remote, 100, 10)]),
                  sys_frame(2, conns=[conn(1, server, remote, 200, 20)]))
     assert [p.name for p in build_snapshot(m).net.peers] == ["clients of :8000"]
+
+
+def test_a_listener_seen_after_its_connections_makes_them_its_clients() -> None:
+    # Both ports in the ephemeral range: until the LISTEN row comes, nothing says which
+    # side is the server (the demo's net-server: its accepted connection read as a peer)
+    server, remote = "127.0.0.1:39235", "127.0.0.1:37038"
+    m = model_of(sys_frame(1, conns=[conn(1, server, remote, 100, 10)]))
+    assert [p.name for p in build_snapshot(m).net.peers] == [remote]
+    m.apply("procfs", {"k": "sample", "ts": T0 + 2, "seq": 50, "net": {
+        "tcp": [["127.0.0.1:39235", "0.0.0.0:0", "LISTEN", 11, 0, 0]], "udp": 0, "unix": 0}})
+    assert [(p.name, p.open) for p in build_snapshot(m).net.peers] == [
+        ("clients of :39235", 1)]
