@@ -54,3 +54,15 @@ def test_a_stale_probe_is_named_even_when_the_rest_are_counted() -> None:
 
 def test_without_a_finding_nothing_changes() -> None:
     assert "procfs live  pyspy live  ebpf live" in second_line(80, *LIVE, finding=None)
+
+
+def test_recording_at_80_cells_keeps_perftuis_own_cpu_and_the_names_end() -> None:
+    view = HeaderView(pid=4242, status="running", state="S", command="python3 worker.py",
+                      user="alice", uptime_s=60.0, threads=5, self_cpu_percent=0.8,
+                      probes=LIVE, exit_detail="")
+    state = AppState(1.0, recording="/home/alice/perftui-host-4242-20261130-235757.perftui",
+                     recorded=10_854)
+    line = header_lines(view, state, 80).plain.splitlines()[1]
+    assert len(line) <= 80 and "● REC" in line and "235757.perftui" in line
+    assert line.rstrip().endswith("perftui 0.8%  refresh 1 s"), line
+    assert "10.6 KiB" in line and ("probes live" in line or "procfs" in line), line

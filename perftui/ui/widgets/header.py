@@ -12,7 +12,7 @@ from textual.widget import Widget
 
 from perftui.ui.widgets.findingsline import findings_text
 from perftui.ui.widgets.pane import Line
-from perftui.units import ellipsize, fmt_bytes, fmt_duration, fmt_interval, fmt_percent
+from perftui.units import ellipsize_left, fmt_bytes, fmt_duration, fmt_interval, fmt_percent
 from perftui.views.findings import FindingsView
 from perftui.views.snapshot import HeaderView, ProbeView
 
@@ -79,13 +79,16 @@ def _fit(left: list[Part], middle: list[Part], right: list[Part], width: int) ->
     return lc + mid + rc
 
 
-def mode_parts(state: AppState) -> list[Part]:
-    """``REPLAY file`` or ``● REC file size``: what perftui is doing with a session file."""
+def mode_parts(state: AppState, width: int = 200) -> list[Part]:
+    """``REPLAY file`` or ``● REC file size``: what perftui is doing with a session file.
+    The name gets at most FILE_ROOM cells, fewer on a narrow terminal (its end kept: the
+    time in a recording's default name), so perftui's CPU and the interval stay in view."""
+    room = max(12, min(FILE_ROOM, width - 62))
     if state.replay:
         return [(" REPLAY ", "bold reverse $accent"),
-                (" " + ellipsize(os.path.basename(state.replay), FILE_ROOM) + "  ", "bold")]
+                (" " + ellipsize_left(os.path.basename(state.replay), room) + "  ", "bold")]
     if state.recording:
-        name = ellipsize(os.path.basename(state.recording), FILE_ROOM)
+        name = ellipsize_left(os.path.basename(state.recording), room)
         return [("● REC ", "bold $error"), (name, "bold"),
                 (" " + fmt_bytes(state.recorded) + "  ", "$text-muted")]
     return []
@@ -115,7 +118,7 @@ def header_lines(view: HeaderView | None, state: AppState, width: int,
                       (" procs (T)", "$text-muted")]
         room = width - sum(len(t) for t, _ in left) - sum(len(t) for t, _ in right)
         first = _fit(left, [(short_command(view.command, room), "$accent")], right, width)
-    left2 = mode_parts(state)
+    left2 = mode_parts(state, width)
     if state.paused:
         left2 += [(" PAUSED ", "bold reverse $warning"), ("  ", "")]
     if view is not None and view.focus:  # the panes show one process of the tree
