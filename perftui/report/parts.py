@@ -93,6 +93,7 @@ class NetPart:
     the target's last, in connections that lived between two samples too.  Without it they
     are the sum over the connections procfs saw (sock_diag), which misses those."""
 
+    SYSCALL_STREAMS_ONLY = True  # its base is taken from the syscall probe's frames only
     base: dict[tuple[str, str, int], tuple[int, int]] = field(default_factory=dict)
     conns: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)
     seen: bool = False

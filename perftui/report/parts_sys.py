@@ -51,6 +51,7 @@ class SyscallsPart:
     first sample, and skips a tick when a read overruns): rates over ``duration_s`` were off
     by up to an interval in a window, and by the attach in a short session."""
 
+    SYSCALL_STREAMS_ONLY = True  # its base is taken from the syscall probe's frames only
     base: dict[str, Counts] = field(default_factory=dict)
     base_ts: float | None = None  # the frame ``base`` was read from
     inside: bool = False  # a sample in the window was seen
@@ -97,6 +98,7 @@ class SyscallsPart:
 
 @dataclass
 class FilesPart:
+    SYSCALL_STREAMS_ONLY = True  # its base is taken from the syscall probe's frames only
     base: dict[str, FileCounts] = field(default_factory=dict)
     inside: bool = False
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from perftui.frames import PROCFS, Frame
+from perftui.frames import PROCFS, SYSCALL_STREAMS, Frame
 from perftui.model.model import Model
 from perftui.report.accum import SummaryPart, WindowStart
 from perftui.report.parts import CpuPart, FunctionsPart, IoPart, MemoryPart, NetPart, ThreadsPart
@@ -54,6 +54,7 @@ class Summarizer:
     _baseline: bool = False  # the frame just applied is a recording's baseline
     _opened: bool = False  # a frame past ``start`` came
     _last_word: str = ""  # how procfs saw the end: "zombie" (a last sample), "taskstats"
+    _past: set[str] = field(default_factory=set)  # streams with a frame past ``start``
 
     def __post_init__(self) -> None:
         if not self.parts:
@@ -84,7 +85,18 @@ class Summarizer:
             for part in self.parts:
                 if isinstance(part, WindowStart):
                     part.window_opens(self.model)
+        # A syscall probe's frame of before the start that comes after the window opened
+        # (stamped before a long read, written after another stream's frame of past the
+        # start): it belongs to the base, else two adjacent windows both count it.
+        late = self._opened and stream in SYSCALL_STREAMS and stream not in self._past \
+            and isinstance(ts, (int, float)) and self.start is not None and ts <= self.start
+        if isinstance(ts, (int, float)) and self.start is not None and ts > self.start:
+            self._past.add(stream)
         self.model.apply(stream, frame)
+        if late:
+            for part in self.parts:
+                if getattr(part, "SYSCALL_STREAMS_ONLY", False) and isinstance(part, WindowStart):
+                    part.window_opens(self.model)
         self._baseline = bool(frame.get("baseline"))
         if stream == PROCFS and frame.get("k") == "sample" and isinstance(ts, (int, float)):
             if "io" in frame:
