@@ -363,9 +363,10 @@ def _net(model: Model) -> NetView:
         ebpf = [ConnRow(c.local, c.remote, c.state, c.sent_per_s, c.recv_per_s, c.sent,
                         c.recv, c.kind) for c in model.sys.conns.values()]
         # Sockets the probe has not seen move a byte (a listener, a connection made before
-        # it attached and idle since) are still open: sock_diag's rows stand for them.
-        moving = {(c.local, c.remote) for c in model.sys.conns.values() if not c.closed}
-        unseen = [r for r in rows if (r.local, r.remote) not in moving]
+        # it attached and idle since) are still open: sock_diag's rows stand for them.  (One
+        # the probe saw close is not: sock_diag's row of it is from before the close.)
+        seen = {(c.local, c.remote) for c in model.sys.conns.values()}
+        unseen = [r for r in rows if (r.local, r.remote) not in seen]
         rows = ebpf + unseen
         source = source_label(model.sys)
         # The probe's socket totals: the rows' own rates miss connections that lived between
